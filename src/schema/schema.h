@@ -40,6 +40,9 @@ struct CompileOptions {
   std::function<std::optional<boost::json::value>(std::string_view uri)> load_remote;
   // Upper bound on nested subschemas, to refuse hostile documents.
   size_t max_depth = 128;
+  // `format` asserts the formats listed above (both drafts, as ajv-formats
+  // does). False makes every format an annotation, per the 2020-12 default.
+  bool assert_formats = true;
 };
 
 // One reason an instance is invalid.
