@@ -10,7 +10,8 @@
 // points decoded from UTF-8.
 //
 // Refused with a message naming the construct: backreferences, lookahead,
-// lookbehind, Unicode property classes (`\p{..}`), flags groups.
+// lookbehind, flags groups, Unicode properties other than the L and N
+// general categories (`\p{L}`, `\p{Letter}`, `\p{Nd}`, ... are supported).
 //
 // The NFA (`Program`) is public so the grammar compiler can turn the same
 // pattern into an automaton: states are instructions, `kSplit` / `kJump` are
@@ -21,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,12 @@ class CharSet {
   static CharSet Word();          // \w
   static CharSet Space();         // \s (ECMA WhiteSpace + LineTerminator)
   static CharSet LineTerminator();  // \n \r U+2028 U+2029
+  // Any ranges, in any order; overlaps are merged.
+  static CharSet FromRanges(std::vector<CharRange> ranges);
+  // `\p{name}`: the general categories L (Letter), Lu, Ll, Lt, Lm, Lo,
+  // N (Number), Nd, Nl, No by short or long name, optionally prefixed with
+  // "gc=" / "General_Category="; nullopt for any other property.
+  static std::optional<CharSet> UnicodeProperty(std::string_view name);
 
   void Add(const CharSet& other);
   CharSet Complement() const;  // relative to [0, 0x10FFFF]

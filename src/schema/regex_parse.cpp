@@ -396,7 +396,7 @@ class Parser {
       }
       case 'u': return ParseUnicodeEscape();
       case 'p':
-      case 'P': return Error("Unicode property escapes (\\p{...}) are not supported");
+      case 'P': return ParsePropertyEscape(c == 'P');
       case 'k': return Error("named backreferences are not supported");
       case '-':
         if (in_class) return CharSet::Single('-');
@@ -408,6 +408,26 @@ class Parser {
     if (c == 'B') return Error(in_class ? "\\B is invalid in a character class" : "nothing to repeat");
     if (IsSyntaxChar(c) || c >= 0x80) return CharSet::Single(c);
     return Error(fmt::format("invalid escape \\{}", static_cast<char>(c)));
+  }
+
+  // After `\p` / `\P`: `{Name}`.
+  StatusOr<CharSet> ParsePropertyEscape(bool negate) {
+    if (Peek() != '{') return Error("invalid Unicode property escape: expected '{'");
+    std::string name;
+    ++pos_;
+    while (!AtEnd() && Peek() != '}') {
+      if (Peek() >= 0x80) return Error("invalid Unicode property name");
+      name.push_back(static_cast<char>(Peek()));
+      ++pos_;
+    }
+    if (AtEnd()) return Error("unterminated Unicode property escape");
+    ++pos_;
+    std::optional<CharSet> set = CharSet::UnicodeProperty(name);
+    if (!set) {
+      return Error(fmt::format(
+          "Unicode property \\p{{{}}} is not supported (only the L and N categories)", name));
+    }
+    return negate ? set->Complement() : *set;
   }
 
   StatusOr<CharSet> ParseUnicodeEscape() {

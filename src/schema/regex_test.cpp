@@ -87,7 +87,18 @@ TEST(RegexTest, UnsupportedConstructsAreRefusedByName) {
   EXPECT_NE(CompileError("(?!a)").find("negative lookahead"), std::string::npos);
   EXPECT_NE(CompileError("(?<=a)b").find("lookbehind"), std::string::npos);
   EXPECT_NE(CompileError("(a)\\1").find("backreference"), std::string::npos);
-  EXPECT_NE(CompileError("\\p{L}").find("Unicode property"), std::string::npos);
+  EXPECT_NE(CompileError("\\p{Script=Greek}").find("Unicode property \\p{Script=Greek}"),
+            std::string::npos);
+}
+
+TEST(RegexTest, UnicodeLetterAndNumberCategories) {
+  EXPECT_TRUE(Matches("^\\p{L}+$", "na\xc3\xafve\xce\xb1"));  // naïveα
+  EXPECT_FALSE(Matches("^\\p{Letter}+$", "abc1"));
+  EXPECT_TRUE(Matches("^\\p{Lu}\\p{Ll}$", "Ab"));
+  EXPECT_TRUE(Matches("^\\p{N}$", "\xd9\xa3"));  // ARABIC-INDIC DIGIT THREE
+  EXPECT_TRUE(Matches("^[\\p{L}\\p{Nd}_]+$", "x_9"));
+  EXPECT_TRUE(Matches("^\\P{L}$", "1"));
+  EXPECT_FALSE(Matches("^\\P{L}$", "a"));
 }
 
 TEST(RegexTest, MalformedPatternsFail) {
