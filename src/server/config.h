@@ -1,0 +1,90 @@
+// Gateway configuration: defaults, then a TOML file, then environment
+// variables, then command-line flags (the CLI applies those last).
+//
+//   [server]
+//   listen = "127.0.0.1:8000"      # host:port; [::1]:8000 for IPv6
+//   threads = 0                     # 0 = one per core
+//   body_limit = 1048576            # bytes
+//   shutdown_grace_ms = 10000
+//   default_model = "llama3.2"
+//
+//   [providers.local]               # one table per upstream
+//   kind = "ollama"                 # "ollama" | "openai" (vLLM, llama.cpp server, OpenAI)
+//   base_url = "http://localhost:11434"
+//   api_key_env = "OPENAI_API_KEY"  # name of the variable holding the key
+//   connect_timeout_ms = 5000
+//   first_token_timeout_ms = 60000
+//   idle_timeout_ms = 30000
+//   verify_tls = true
+//
+//   [models."llama3.2"]             # public model name → provider + upstream name
+//   provider = "local"
+//   upstream = "llama3.2:latest"    # default: the public name
+//
+//   [models."ollama/*"]             # a trailing * routes a whole prefix;
+//   provider = "local"              # the upstream name is what the * matched
+//
+// With no file: one provider "ollama" at $OLLAMA_API_URL (default
+// http://localhost:11434), model "llama3.2" and prefix "ollama/*" routed to it.
+// Environment: SLUICE_LISTEN, SLUICE_DEFAULT_MODEL, SLUICE_BODY_LIMIT,
+// SLUICE_THREADS, OLLAMA_API_URL (base URL of the default Ollama provider).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace sluice::server {
+
+using std::chrono::milliseconds;
+
+struct ProviderConfig {
+  std::string name;
+  std::string kind;  // "ollama" | "openai"
+  std::string base_url;
+  std::string api_key_env;  // "" = no key
+  milliseconds connect_timeout{5000};
+  milliseconds first_token_timeout{60000};
+  milliseconds idle_timeout{30000};
+  bool verify_tls = true;
+};
+
+struct ModelRoute {
+  std::string name;            // public name; may end in '*' (prefix route)
+  std::string provider;        // a ProviderConfig::name
+  std::string upstream_model;  // "" = same as the public name (or the * match)
+};
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8000;
+  int threads = 0;
+  size_t body_limit = 1 << 20;
+  milliseconds shutdown_grace{10000};
+  std::string default_model;
+  std::vector<ProviderConfig> providers;
+  std::vector<ModelRoute> models;
+};
+
+// Looks up an environment variable; returns nullopt when unset. Injected so
+// tests need not touch the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Builds the configuration from the TOML file at `path` (none when empty)
+// and the environment. Errors (kInvalidArgument) name the file, key and problem.
+StatusOr<Config> LoadConfig(const std::string& path, const EnvLookup& env);
+
+// Parses "host:port", "[v6]:port" or ":port".
+Status ParseListen(const std::string& text, std::string* host, uint16_t* port);
+
+// Checks cross references (routes name existing providers, default model routable,
+// URLs parse). LoadConfig calls it; the CLI calls it again after applying flags.
+Status CheckConfig(const Config& config);
+
+}  // namespace sluice::server

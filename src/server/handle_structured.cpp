@@ -1,0 +1,108 @@
+// POST /generate/structured: the lab's SSE contract (see api/lab_codec.h).
+//
+// The response is always 200 text/event-stream once the request is valid:
+// token events as the upstream produces them, then exactly one final event.
+// "success" is sent only for output the schema validator accepted.
+#include <boost/json/value.hpp>
+
+#include "api/json_body.h"
+#include "api/lab_codec.h"
+#include "api/structured_output.h"
+#include "net/sse.h"
+#include "server/handlers.h"
+
+namespace sluice::server {
+
+namespace asio = boost::asio;
+using api::Event;
+
+namespace {
+
+class LabSink final : public providers::EventSink {
+ public:
+  LabSink(ResponseWriter& out, RequestLog& log, const api::ChatRequest& req)
+      : out_(out), log_(log), req_(req) {}
+
+  asio::awaitable<bool> Emit(Event e) override {
+    switch (e.kind) {
+      case Event::Kind::kToken:
+        text_ += e.text;
+        ++n_tokens_;
+        co_return co_await out_.WriteChunk(net::EncodeSseData(api::LabTokenEvent(e.text)));
+      case Event::Kind::kUsage:
+        log_.prompt_tokens = e.usage.prompt_tokens;
+        log_.completion_tokens = e.usage.completion_tokens;
+        co_return true;
+      case Event::Kind::kFinish: {
+        finished_ = true;
+        if (log_.completion_tokens < 0) log_.completion_tokens = n_tokens_;
+        api::StructuredResult r =
+            api::ParseAndValidate(text_, req_.response_format.schema.get());
+        std::string payload = r.ok ? api::LabSuccessEvent(r.value)
+                                   : api::LabValidationErrorEvent(r.errors);
+        if (!r.ok) log_.error = "schema_validation_failed";
+        co_return co_await out_.WriteChunk(net::EncodeSseData(payload));
+      }
+      case Event::Kind::kError:
+        finished_ = true;
+        log_.error = ErrorCodeName(e.error.code());
+        co_return co_await out_.WriteChunk(
+            net::EncodeSseData(api::LabErrorEvent(e.error.message())));
+    }
+    co_return true;
+  }
+
+  bool finished() const { return finished_; }
+
+ private:
+  ResponseWriter& out_;
+  RequestLog& log_;
+  const api::ChatRequest& req_;
+  std::string text_;
+  int64_t n_tokens_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_req,
+                                       ResponseWriter& out, RequestLog& log) {
+  auto body = api::ParseJsonBody(http_req.body);
+  if (!body.ok()) {
+    Status s(ErrorCode::kInvalidArgument, body.status().message(),
+             {{{"body"}, body.status().message(), "json_invalid"}});
+    co_await SendDetailError(out, log, s);
+    co_return;
+  }
+  auto req = api::ParseStructuredRequest(*body);
+  if (!req.ok()) {
+    co_await SendDetailError(out, log, req.status());
+    co_return;
+  }
+  req->id = http_req.request_id;
+  auto route = gw.router.Resolve(req->model);
+  log.model = req->model.empty() ? gw.config.default_model : req->model;
+  if (!route.ok()) {
+    co_await SendDetailError(out, log, route.status());
+    co_return;
+  }
+  log.provider = route->provider->name();
+
+  log.status = 200;
+  Headers headers{{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
+  if (!co_await out.BeginStream(200, "text/event-stream", std::move(headers))) {
+    co_return;
+  }
+  LabSink sink(out, log, *req);
+  providers::CancelToken cancel;
+  out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
+  co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
+  co_await out.StopWatching();
+  if (cancel.cancelled() && !sink.finished()) {
+    log.error = "cancelled";
+    co_return;  // the client is gone; nothing to end
+  }
+  co_await out.EndStream();
+}
+
+}  // namespace sluice::server

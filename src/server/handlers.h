@@ -1,0 +1,40 @@
+// Request handlers: one coroutine per endpoint, over the Beast-free Request
+// and ResponseWriter types. Dispatch() picks the handler by method and path
+// and fills in the access-log record.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "server/config.h"
+#include "server/exchange.h"
+#include "server/router.h"
+
+namespace sluice::server {
+
+// Everything handlers share: immutable after start-up, safe to read from
+// every thread.
+struct Gateway {
+  const Config& config;
+  const Router& router;
+};
+
+boost::asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWriter& out,
+                                      RequestLog& log);
+
+// Individual endpoints (handlers_basic.cpp, handle_structured.cpp, handle_chat.cpp).
+boost::asio::awaitable<void> HandleHealth(ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleReady(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleModels(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& req,
+                                              ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& req,
+                                                   ResponseWriter& out, RequestLog& log);
+
+// Error bodies. FastAPI style {"detail": [...]} for the lab endpoint and
+// plain routes; OpenAI style {"error": {...}} under /v1.
+boost::asio::awaitable<void> SendDetailError(ResponseWriter& out, RequestLog& log,
+                                             const Status& status);
+boost::asio::awaitable<void> SendOpenAIError(ResponseWriter& out, RequestLog& log,
+                                             const Status& status);
+
+}  // namespace sluice::server

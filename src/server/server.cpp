@@ -1,0 +1,132 @@
+#include "server/server.h"
+
+#include <csignal>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "base/log.h"
+#include "server/router.h"
+#include "server/session.h"
+
+namespace sluice::server {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+asio::awaitable<void> Listen(tcp::acceptor& acceptor, SessionHost& host) {
+  auto& ioc = static_cast<asio::io_context&>(acceptor.get_executor().context());
+  while (true) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+    if (ec) {
+      if (host.stopping() || ec == asio::error::operation_aborted) co_return;
+      Log(LogLevel::kWarn, "accept failed", {{"error", ec.message()}});
+      // Out of file descriptors and similar: back off instead of spinning.
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(kTuple);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, RunSession(std::move(socket), host), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        Log(LogLevel::kError, "session ended by an exception", {{"error", ex.what()}});
+      }
+    });
+  }
+}
+
+// Waits for in-flight sessions to end, up to the grace period, then stops.
+asio::awaitable<void> Drain(asio::io_context& ioc, SessionHost& host,
+                            std::chrono::milliseconds grace) {
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  asio::steady_timer tick(ioc);
+  while (host.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(20));
+    co_await tick.async_wait(kTuple);
+  }
+  size_t left = host.size();
+  if (left > 0) {
+    Log(LogLevel::kWarn, "shutdown grace period over; closing remaining connections",
+        {{"connections", static_cast<int64_t>(left)}});
+  }
+  Log(LogLevel::kInfo, "stopped");
+  ioc.stop();
+}
+
+}  // namespace
+
+int RunServer(const Config& config) {
+  auto router = Router::Build(config);
+  if (!router.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"error", router.status().message()}});
+    return 1;
+  }
+  Gateway gw{config, **router};
+  SessionHost host(gw);
+
+  int n_threads = config.threads > 0 ? config.threads
+                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  asio::io_context ioc(n_threads);
+
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config.listen_host, ec);
+  if (ec) {
+    Log(LogLevel::kError, "cannot start",
+        {{"error", "listen address '" + config.listen_host + "' is not an IP address"}});
+    return 1;
+  }
+  tcp::endpoint endpoint(address, config.listen_port);
+  tcp::acceptor acceptor(ioc);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    Log(LogLevel::kError, "cannot listen",
+        {{"host", config.listen_host}, {"port", int{config.listen_port}}, {"error", ec.message()}});
+    return 1;
+  }
+  Log(LogLevel::kInfo, "listening",
+      {{"host", config.listen_host},
+       {"port", int{acceptor.local_endpoint().port()}},
+       {"threads", n_threads},
+       {"default_model", config.default_model}});
+
+  asio::co_spawn(ioc, Listen(acceptor, host), asio::detached);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& sig_ec, int signo) {
+    if (sig_ec) return;
+    Log(LogLevel::kInfo, "shutting down",
+        {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"},
+         {"in_flight", static_cast<int64_t>(host.size())},
+         {"grace_ms", static_cast<int64_t>(config.shutdown_grace.count())}});
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    host.BeginShutdown();
+    asio::co_spawn(ioc, Drain(ioc, host, config.shutdown_grace), asio::detached);
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
+}  // namespace sluice::server

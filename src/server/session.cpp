@@ -1,0 +1,340 @@
+#include "server/session.h"
+
+#include <cassert>
+#include <chrono>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include "base/log.h"
+
+namespace sluice::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// How long a client may take to send a request head + body, and how long a
+// keep-alive connection may sit idle between requests.
+constexpr std::chrono::seconds kReadTimeout{30};
+constexpr std::chrono::seconds kKeepAliveIdle{60};
+// A client that stops reading a response is cut off after this long.
+constexpr std::chrono::seconds kWriteTimeout{30};
+constexpr size_t kHeaderLimit = 16 * 1024;
+// While streaming, bytes a client sends (pipelined requests) are kept up to this.
+constexpr size_t kPipelineLimit = 64 * 1024;
+
+uint64_t SessionHost::Add(std::function<void()> close_if_idle) {
+  std::lock_guard lock(mu_);
+  uint64_t id = next_id_++;
+  sessions_.emplace(id, std::move(close_if_idle));
+  return id;
+}
+
+void SessionHost::Remove(uint64_t id) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(id);
+}
+
+size_t SessionHost::size() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
+
+void SessionHost::BeginShutdown() {
+  stopping_.store(true);
+  std::lock_guard lock(mu_);
+  for (auto& [id, close_if_idle] : sessions_) close_if_idle();
+}
+
+namespace {
+
+// Per-connection state; shared with the shutdown hook through a weak_ptr.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool busy = false;
+};
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return fmt::format("{:016x}{:016x}", rng(), rng());
+}
+
+// A client-supplied id is echoed only if it is short and plain.
+bool IsAcceptableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+class BeastWriter final : public ResponseWriter {
+ public:
+  BeastWriter(Connection& conn, bool keep_alive, std::string request_id, bool head_only)
+      : conn_(conn),
+        keep_alive_(keep_alive),
+        request_id_(std::move(request_id)),
+        head_only_(head_only),
+        watch_timer_(conn.stream.get_executor()) {}
+
+  ~BeastWriter() override {
+    // Handlers always StopWatching() first; a watch left armed would call into a dead object.
+    assert(!watching_ || watch_done_);
+  }
+
+  bool started() const override { return started_; }
+  bool broken() const { return broken_; }
+  bool keep_alive() const { return keep_alive_; }
+
+  asio::awaitable<bool> Send(int status, std::string_view content_type, std::string body,
+                             Headers headers) override {
+    if (broken_ || started_) co_return false;
+    started_ = true;
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    SetCommonHeaders(res, content_type, headers);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    conn_.stream.expires_after(kWriteTimeout);
+    beast::error_code ec;
+    if (head_only_) {
+      http::response_serializer<http::string_body> sr{res};
+      std::tie(ec, std::ignore) = co_await http::async_write_header(conn_.stream, sr, kTuple);
+    } else {
+      std::tie(ec, std::ignore) = co_await http::async_write(conn_.stream, res, kTuple);
+    }
+    co_return Check(ec);
+  }
+
+  asio::awaitable<bool> BeginStream(int status, std::string_view content_type,
+                                    Headers headers) override {
+    if (broken_ || started_) co_return false;
+    started_ = streaming_ = true;
+    http::response<http::empty_body> res{static_cast<http::status>(status), 11};
+    SetCommonHeaders(res, content_type, headers);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    conn_.stream.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await http::async_write_header(conn_.stream, sr, kTuple);
+    co_return Check(ec);
+  }
+
+  asio::awaitable<bool> WriteChunk(std::string data) override {
+    if (broken_ || !streaming_) co_return false;
+    if (data.empty()) co_return true;  // an empty chunk would end the body
+    conn_.stream.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(conn_.stream,
+                                              http::make_chunk(asio::buffer(data)), kTuple);
+    co_return Check(ec);
+  }
+
+  asio::awaitable<bool> EndStream() override {
+    if (broken_ || !streaming_) co_return false;
+    streaming_ = false;
+    conn_.stream.expires_after(kWriteTimeout);
+    auto [ec, n] = co_await asio::async_write(conn_.stream, http::make_chunk_last(), kTuple);
+    co_return Check(ec);
+  }
+
+  void WatchForDisconnect(std::function<void()> on_gone) override {
+    if (watching_) return;
+    watching_ = true;
+    watch_done_ = false;
+    on_gone_ = std::move(on_gone);
+    ArmWatch();
+  }
+
+  asio::awaitable<void> StopWatching() override {
+    if (!watching_) co_return;
+    stop_requested_ = true;
+    if (!watch_done_) {
+      beast::error_code ignored;
+      conn_.stream.socket().cancel(ignored);
+      watch_timer_.expires_at(asio::steady_timer::time_point::max());
+      co_await watch_timer_.async_wait(kTuple);  // woken by the watch handler
+    }
+    watching_ = false;
+    stop_requested_ = false;
+  }
+
+ private:
+  template <typename Body>
+  void SetCommonHeaders(http::response<Body>& res, std::string_view content_type,
+                        const Headers& headers) {
+    res.set(http::field::server, "sluice");
+    res.set(http::field::content_type, content_type);
+    res.set("x-request-id", request_id_);
+    for (const auto& [k, v] : headers) res.set(k, v);
+    res.keep_alive(keep_alive_);
+  }
+
+  bool Check(const beast::error_code& ec) {
+    if (ec) {
+      broken_ = true;
+      keep_alive_ = false;
+    }
+    return !ec;
+  }
+
+  // Reads from the client while the handler waits on the upstream. EOF or an
+  // error means the client is gone; data is a pipelined request, kept in the
+  // connection buffer for the next loop iteration.
+  void ArmWatch() {
+    if (conn_.buffer.size() >= kPipelineLimit) {
+      FinishWatch();
+      return;
+    }
+    conn_.stream.socket().async_read_some(
+        conn_.buffer.prepare(4096), [this](const beast::error_code& ec, size_t n) {
+          conn_.buffer.commit(n);
+          if (!ec && !stop_requested_) {
+            ArmWatch();
+            return;
+          }
+          if (ec && ec != asio::error::operation_aborted) {
+            broken_ = true;
+            keep_alive_ = false;
+            if (on_gone_) on_gone_();
+          }
+          FinishWatch();
+        });
+  }
+
+  void FinishWatch() {
+    watch_done_ = true;
+    watch_timer_.cancel();
+  }
+
+  Connection& conn_;
+  bool keep_alive_;
+  std::string request_id_;
+  bool head_only_;
+  bool started_ = false;
+  bool streaming_ = false;
+  bool broken_ = false;
+  bool watching_ = false;
+  bool watch_done_ = true;
+  bool stop_requested_ = false;
+  std::function<void()> on_gone_;
+  asio::steady_timer watch_timer_;
+};
+
+asio::awaitable<void> SendPlain(Connection& conn, http::status status, std::string_view body) {
+  http::response<http::string_body> res{status, 11};
+  res.set(http::field::server, "sluice");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(false);
+  res.body() = fmt::format(R"({{"detail":"{}"}})", body);
+  res.prepare_payload();
+  conn.stream.expires_after(kWriteTimeout);
+  co_await http::async_write(conn.stream, res, kTuple);
+}
+
+Request ToRequest(const http::request<http::string_body>& msg) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  std::string_view target = msg.target();
+  req.path = std::string(target.substr(0, target.find('?')));
+  if (auto it = msg.find(http::field::content_type); it != msg.end()) {
+    req.content_type = std::string(it->value());
+  }
+  auto id = msg.find("x-request-id");
+  req.request_id = (id != msg.end() && IsAcceptableRequestId(id->value()))
+                       ? std::string(id->value())
+                       : NewRequestId();
+  req.body = msg.body();
+  return req;
+}
+
+}  // namespace
+
+asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
+  auto conn = std::make_shared<Connection>(std::move(socket));
+  auto executor = conn->stream.get_executor();
+  std::weak_ptr<Connection> weak = conn;
+  uint64_t id = host.Add([weak, executor] {
+    asio::post(executor, [weak] {
+      auto c = weak.lock();
+      if (c && !c->busy) c->stream.socket().cancel();
+    });
+  });
+  struct Unregister {
+    SessionHost& host;
+    uint64_t id;
+    ~Unregister() { host.Remove(id); }
+  } unregister{host, id};
+
+  bool first = true;
+  while (!host.stopping()) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(host.gateway().config.body_limit);
+    conn->stream.expires_after(first ? kReadTimeout : kKeepAliveIdle);
+    first = false;
+    auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, parser, kTuple);
+    if (ec == http::error::body_limit) {
+      co_await SendPlain(*conn, http::status::payload_too_large,
+                         fmt::format("request body larger than {} bytes",
+                                     host.gateway().config.body_limit));
+      break;
+    }
+    if (ec == http::error::header_limit) {
+      co_await SendPlain(*conn, http::status::request_header_fields_too_large,
+                         "request header fields too large");
+      break;
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset) {
+      break;
+    }
+    if (ec) {
+      co_await SendPlain(*conn, http::status::bad_request, "malformed HTTP request");
+      break;
+    }
+
+    conn->busy = true;
+    const auto started = std::chrono::steady_clock::now();
+    const auto& msg = parser.get();
+    Request req = ToRequest(msg);
+    RequestLog log;
+    BeastWriter writer(*conn, msg.keep_alive() && !host.stopping(), req.request_id,
+                       msg.method() == http::verb::head);
+    co_await Dispatch(host.gateway(), req, writer, log);
+    co_await writer.StopWatching();
+    conn->busy = false;
+
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                          started).count();
+    Log(log.error.empty() ? LogLevel::kInfo : LogLevel::kWarn, "request",
+        {{"request_id", req.request_id},
+         {"method", req.method},
+         {"path", req.path},
+         {"status", log.status},
+         {"model", log.model},
+         {"provider", log.provider},
+         {"duration_ms", ms},
+         {"prompt_tokens", log.prompt_tokens},
+         {"completion_tokens", log.completion_tokens},
+         {"error", log.error}});
+    if (!writer.keep_alive() || writer.broken()) break;
+  }
+  beast::error_code ignored;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->stream.close();
+}
+
+}  // namespace sluice::server
