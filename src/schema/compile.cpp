@@ -1,7 +1,7 @@
 // Compiler pass 2: one subschema (a JSON object) → one typed Node.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "schema/internal/compiler.h"
 #include "schema/internal/json_value.h"
@@ -119,7 +119,8 @@ Status Compiler::CompileKeywords(const json::object& obj, const SubschemaInfo& i
     auto found = Resolve(reference, info);
     if (!found.ok()) return found.status();
     if (*found == nullptr) {
-      return SchemaError(KeyPath(info, key), fmt::format("cannot resolve reference \"{}\"", reference));
+      return SchemaError(KeyPath(info, key),
+                         fmt::format("cannot resolve reference \"{}\"", reference));
     }
     *target = Intern(*found);
     if (fragment != nullptr) {
@@ -134,7 +135,8 @@ Status Compiler::CompileKeywords(const json::object& obj, const SubschemaInfo& i
   };
   SLUICE_RETURN_IF_ERROR(resolve("$ref", &node->ref, nullptr));
   if (draft7 && node->ref != kNoNode) return Status::Ok();  // draft 7: siblings of $ref ignored
-  if (!draft7) SLUICE_RETURN_IF_ERROR(resolve("$dynamicRef", &node->dynamic_ref, &node->dynamic_anchor));
+  if (!draft7)
+    SLUICE_RETURN_IF_ERROR(resolve("$dynamicRef", &node->dynamic_ref, &node->dynamic_anchor));
 
   if (const json::value* type = obj.if_contains("type")) {
     const std::string path = KeyPath(info, "type");
@@ -238,7 +240,8 @@ Status Compiler::CompileObjectKeywords(const json::object& obj, const SubschemaI
     if (!v->is_object()) return SchemaError(KeyPath(info, key), "expected an object of schemas");
     for (const auto& [name, sub] : v->get_object()) {
       if (key == "dependencies" && sub.is_array()) continue;
-      if (!info_.contains(&sub)) return SchemaError(KeyPath(info, key), "subschema was not indexed");
+      if (!info_.contains(&sub))
+        return SchemaError(KeyPath(info, key), "subschema was not indexed");
       out->emplace_back(std::string(name), Intern(&sub));
     }
     return Status::Ok();
@@ -304,15 +307,17 @@ Status Compiler::CompileApplicators(const json::object& obj, const SubschemaInfo
   auto list = [&](std::string_view key, std::vector<NodeId>* out) -> Status {
     auto ids = ChildArray(obj, key, info);
     if (!ids.ok()) return ids.status();
-    if (obj.contains(key) && ids->empty()) return SchemaError(KeyPath(info, key), "expected a non-empty array");
+    if (obj.contains(key) && ids->empty())
+      return SchemaError(KeyPath(info, key), "expected a non-empty array");
     *out = std::move(ids.value());
     return Status::Ok();
   };
   SLUICE_RETURN_IF_ERROR(list("allOf", &node->all_of));
   SLUICE_RETURN_IF_ERROR(list("anyOf", &node->any_of));
   SLUICE_RETURN_IF_ERROR(list("oneOf", &node->one_of));
-  for (auto [key, out] : {std::pair{"not", &node->not_schema}, std::pair{"if", &node->if_schema},
-                          std::pair{"then", &node->then_schema}, std::pair{"else", &node->else_schema}}) {
+  for (auto [key, out] :
+       {std::pair{"not", &node->not_schema}, std::pair{"if", &node->if_schema},
+        std::pair{"then", &node->then_schema}, std::pair{"else", &node->else_schema}}) {
     auto id = Child(obj, key, info);
     if (!id.ok()) return id.status();
     *out = *id;

@@ -267,30 +267,48 @@ std::optional<Format> FormatFromName(std::string_view name) {
 
 const char* FormatName(Format format) {
   switch (format) {
-    case Format::kDate: return "date";
-    case Format::kTime: return "time";
-    case Format::kDateTime: return "date-time";
-    case Format::kEmail: return "email";
-    case Format::kUuid: return "uuid";
-    case Format::kUri: return "uri";
-    case Format::kIpv4: return "ipv4";
-    case Format::kIpv6: return "ipv6";
-    case Format::kHostname: return "hostname";
+    case Format::kDate:
+      return "date";
+    case Format::kTime:
+      return "time";
+    case Format::kDateTime:
+      return "date-time";
+    case Format::kEmail:
+      return "email";
+    case Format::kUuid:
+      return "uuid";
+    case Format::kUri:
+      return "uri";
+    case Format::kIpv4:
+      return "ipv4";
+    case Format::kIpv6:
+      return "ipv6";
+    case Format::kHostname:
+      return "hostname";
   }
   return "?";
 }
 
 bool IsValidFormat(Format format, std::string_view value) {
   switch (format) {
-    case Format::kDate: return IsDate(value);
-    case Format::kTime: return IsTime(value);
-    case Format::kDateTime: return IsDateTime(value);
-    case Format::kEmail: return IsEmail(value);
-    case Format::kUuid: return IsUuid(value);
-    case Format::kUri: return IsUri(value);
-    case Format::kIpv4: return IsIpv4(value);
-    case Format::kIpv6: return IsIpv6(value);
-    case Format::kHostname: return IsHostname(value);
+    case Format::kDate:
+      return IsDate(value);
+    case Format::kTime:
+      return IsTime(value);
+    case Format::kDateTime:
+      return IsDateTime(value);
+    case Format::kEmail:
+      return IsEmail(value);
+    case Format::kUuid:
+      return IsUuid(value);
+    case Format::kUri:
+      return IsUri(value);
+    case Format::kIpv4:
+      return IsIpv4(value);
+    case Format::kIpv6:
+      return IsIpv6(value);
+    case Format::kHostname:
+      return IsHostname(value);
   }
   return true;
 }

@@ -12,11 +12,19 @@ namespace {
 // Keywords whose value is one subschema, a map of subschemas, or an array of
 // subschemas. Only these are walked: `$id` inside `enum`, `const` or an
 // unknown keyword is data, not an identifier.
-constexpr std::string_view kSingle[] = {
-    "additionalProperties", "propertyNames", "not", "if", "then", "else", "contains",
-    "items", "additionalItems", "unevaluatedItems", "unevaluatedProperties"};
-constexpr std::string_view kMap[] = {"properties", "patternProperties", "$defs", "definitions",
-                                     "dependentSchemas", "dependencies"};
+constexpr std::string_view kSingle[] = {"additionalProperties",
+                                        "propertyNames",
+                                        "not",
+                                        "if",
+                                        "then",
+                                        "else",
+                                        "contains",
+                                        "items",
+                                        "additionalItems",
+                                        "unevaluatedItems",
+                                        "unevaluatedProperties"};
+constexpr std::string_view kMap[] = {"properties",  "patternProperties", "$defs",
+                                     "definitions", "dependentSchemas",  "dependencies"};
 constexpr std::string_view kArray[] = {"allOf", "anyOf", "oneOf", "prefixItems", "items"};
 
 template <size_t N>
@@ -43,7 +51,8 @@ Draft DraftFromMetaSchema(std::string_view uri, Draft fallback) {
 }  // namespace
 
 Status SchemaError(std::string_view path, std::string_view reason) {
-  return Status(ErrorCode::kUnprocessable, fmt::format("{}: {}", path.empty() ? "/" : path, reason));
+  return Status(ErrorCode::kUnprocessable,
+                fmt::format("{}: {}", path.empty() ? "/" : path, reason));
 }
 
 Status Compiler::IndexDocument(const json::value& doc, const std::string& uri, Draft draft,
@@ -68,7 +77,8 @@ Status Compiler::IndexDocument(const json::value& doc, const std::string& uri, D
 
 Status Compiler::Index(const json::value& v, SubschemaInfo info, size_t depth) {
   if (depth > options_.max_depth) {
-    return SchemaError(info.path, fmt::format("schema nested deeper than {} levels", options_.max_depth));
+    return SchemaError(info.path,
+                       fmt::format("schema nested deeper than {} levels", options_.max_depth));
   }
   if (info_.contains(&v)) return Status::Ok();
   const json::object* obj = v.if_object();

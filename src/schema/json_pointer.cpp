@@ -71,7 +71,8 @@ const boost::json::value* ResolveJsonPointer(const boost::json::value& root,
     if (const auto* obj = at->if_object()) {
       at = obj->if_contains(token);
     } else if (const auto* arr = at->if_array()) {
-      if (token.empty() || token.size() > 18 || (token.size() > 1 && token[0] == '0')) return nullptr;
+      if (token.empty() || token.size() > 18 || (token.size() > 1 && token[0] == '0'))
+        return nullptr;
       size_t index = 0;
       for (char c : token) {
         if (c < '0' || c > '9') return nullptr;

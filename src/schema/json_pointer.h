@@ -1,12 +1,11 @@
 // JSON Pointer (RFC 6901) as used in `$ref` fragments and error paths.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 namespace sluice::schema {
 

@@ -2,10 +2,11 @@
 // And Fast", 2007) and a Pike-VM style state-set simulation. Only a yes/no
 // answer is needed, so threads carry no capture slots; the cost is
 // O(|text| * |program|) time and O(|program|) memory, with no recursion.
+#include "schema/regex.h"
+
 #include <fmt/format.h>
 
 #include "schema/internal/utf8.h"
-#include "schema/regex.h"
 
 namespace sluice::schema::regex {
 namespace {

@@ -44,10 +44,10 @@ class CharSet {
   CharSet() = default;
   static CharSet Single(char32_t c) { return Range(c, c); }
   static CharSet Range(char32_t lo, char32_t hi);
-  static CharSet Any();           // every code point
-  static CharSet Digit();         // \d
-  static CharSet Word();          // \w
-  static CharSet Space();         // \s (ECMA WhiteSpace + LineTerminator)
+  static CharSet Any();             // every code point
+  static CharSet Digit();           // \d
+  static CharSet Word();            // \w
+  static CharSet Space();           // \s (ECMA WhiteSpace + LineTerminator)
   static CharSet LineTerminator();  // \n \r U+2028 U+2029
   // Any ranges, in any order; overlaps are merged.
   static CharSet FromRanges(std::vector<CharRange> ranges);

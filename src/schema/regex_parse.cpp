@@ -3,11 +3,11 @@
 //   Disjunction := Alternative ('|' Alternative)*
 //   Alternative := Term*
 //   Term        := Assertion | Atom Quantifier?
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "schema/internal/utf8.h"
 #include "schema/regex.h"
@@ -363,22 +363,34 @@ class Parser {
     const char32_t c = Peek();
     ++pos_;
     switch (c) {
-      case 'd': return CharSet::Digit();
-      case 'D': return CharSet::Digit().Complement();
-      case 'w': return CharSet::Word();
-      case 'W': return CharSet::Word().Complement();
-      case 's': return CharSet::Space();
-      case 'S': return CharSet::Space().Complement();
-      case 'n': return CharSet::Single('\n');
-      case 'r': return CharSet::Single('\r');
-      case 't': return CharSet::Single('\t');
-      case 'v': return CharSet::Single('\v');
-      case 'f': return CharSet::Single('\f');
+      case 'd':
+        return CharSet::Digit();
+      case 'D':
+        return CharSet::Digit().Complement();
+      case 'w':
+        return CharSet::Word();
+      case 'W':
+        return CharSet::Word().Complement();
+      case 's':
+        return CharSet::Space();
+      case 'S':
+        return CharSet::Space().Complement();
+      case 'n':
+        return CharSet::Single('\n');
+      case 'r':
+        return CharSet::Single('\r');
+      case 't':
+        return CharSet::Single('\t');
+      case 'v':
+        return CharSet::Single('\v');
+      case 'f':
+        return CharSet::Single('\f');
       case 'b':
         if (in_class) return CharSet::Single('\b');
         break;
       case '0':
-        if (!AtEnd() && Peek() >= '0' && Peek() <= '9') return Error("octal escapes are not supported");
+        if (!AtEnd() && Peek() >= '0' && Peek() <= '9')
+          return Error("octal escapes are not supported");
         return CharSet::Single(0);
       case 'c': {
         const char32_t l = Peek();
@@ -394,10 +406,13 @@ class Parser {
         pos_ += 2;
         return CharSet::Single(static_cast<char32_t>(h * 16 + l));
       }
-      case 'u': return ParseUnicodeEscape();
+      case 'u':
+        return ParseUnicodeEscape();
       case 'p':
-      case 'P': return ParsePropertyEscape(c == 'P');
-      case 'k': return Error("named backreferences are not supported");
+      case 'P':
+        return ParsePropertyEscape(c == 'P');
+      case 'k':
+        return Error("named backreferences are not supported");
       case '-':
         if (in_class) return CharSet::Single('-');
         break;
@@ -405,7 +420,8 @@ class Parser {
         break;
     }
     if (c >= '1' && c <= '9') return Error("backreferences are not supported");
-    if (c == 'B') return Error(in_class ? "\\B is invalid in a character class" : "nothing to repeat");
+    if (c == 'B')
+      return Error(in_class ? "\\B is invalid in a character class" : "nothing to repeat");
     if (IsSyntaxChar(c) || c >= 0x80) return CharSet::Single(c);
     return Error(fmt::format("invalid escape \\{}", static_cast<char>(c)));
   }

@@ -1,8 +1,8 @@
 #include "schema/regex.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace sluice::schema::regex {
 namespace {
@@ -40,17 +40,21 @@ TEST(RegexTest, ClassesAndEscapes) {
   EXPECT_TRUE(Matches("^\\D\\S$", "a!"));
   EXPECT_TRUE(Matches("^a\\/b\\.c$", "a/b.c"));
   EXPECT_FALSE(Matches("^a\\.c$", "abc"));
-  EXPECT_TRUE(Matches("^\\u00e9\\x41\\t$", "\xc3\xa9" "A\t"));
+  EXPECT_TRUE(Matches("^\\u00e9\\x41\\t$",
+                      "\xc3\xa9"
+                      "A\t"));
   EXPECT_TRUE(Matches("^[\\d.-]+$", "1.5-2"));
-  EXPECT_FALSE(Matches("[]", "abc"));  // empty class matches nothing
-  EXPECT_TRUE(Matches("^[^]$", "\n"));  // negated empty class matches anything
-  EXPECT_TRUE(Matches("^\\s$", "\xe3\x80\x80"));   // U+3000 is ECMA whitespace
+  EXPECT_FALSE(Matches("[]", "abc"));             // empty class matches nothing
+  EXPECT_TRUE(Matches("^[^]$", "\n"));            // negated empty class matches anything
+  EXPECT_TRUE(Matches("^\\s$", "\xe3\x80\x80"));  // U+3000 is ECMA whitespace
   EXPECT_TRUE(Matches("^\\uD83D\\uDE00$", "\xf0\x9f\x98\x80"));  // surrogate pair
 }
 
 TEST(RegexTest, DotIsOneCodePointExceptLineTerminators) {
   EXPECT_TRUE(Matches("^.$", "\xe2\x82\xac"));  // one code point, three bytes
-  EXPECT_TRUE(Matches("^..$", "\xf0\x9f\x98\x80" "a"));
+  EXPECT_TRUE(Matches("^..$",
+                      "\xf0\x9f\x98\x80"
+                      "a"));
   EXPECT_FALSE(Matches("^.$", "\n"));
   EXPECT_FALSE(Matches("^.$", "ab"));
 }

@@ -5,16 +5,20 @@
 // array-form `items` + `additionalItems`, `$ref` siblings ignored in draft 7).
 // The draft is chosen by `$schema` when present, else CompileOptions::draft.
 // `$ref` / `$defs` / `definitions` / `$id` / `$anchor` are resolved at compile
-// time, including recursive references. `format` is an assertion for date,
-// time, date-time, email, uuid, uri, ipv4, ipv6, hostname (others are
-// annotations). `pattern` uses our own ECMA-262-subset regex engine (no
-// backtracking blow-ups); a pattern it cannot compile makes Compile fail with a
-// message naming the construct.
+// time, including recursive references; `$dynamicRef` / `$dynamicAnchor` use
+// the dynamic scope at validation time; `unevaluatedProperties` /
+// `unevaluatedItems` track annotations across applicators and references.
+// `format` is an assertion for date, time, date-time, email, uuid, uri, ipv4,
+// ipv6, hostname (others are annotations). `pattern` uses our own
+// ECMA-262-subset regex engine (no backtracking blow-ups); a pattern it cannot
+// compile makes Compile fail with a message naming the construct.
+// docs/schema.md lists every keyword and the measured suite pass rates.
 //
 // Thread-safety: a compiled Schema is immutable and safe to share across
 // threads (hand it around as shared_ptr<const Schema>). Validate is reentrant.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -22,8 +26,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 #include "base/status.h"
 

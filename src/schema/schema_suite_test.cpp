@@ -13,6 +13,11 @@
 // spec's default); optional/format with it on (our default).
 // The meta-schemas are not part of the suite: tests whose schema refers to
 // one are counted as skipped, with the reason, never as passed.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,11 +25,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "schema/formats.h"
 #include "schema/schema.h"
@@ -98,20 +98,21 @@ void RunFile(const fs::path& file, const fs::path& remotes, Draft draft, Outcome
     return ReadJson(remotes / std::string(uri.substr(kRemotePrefix.size())));
   };
   for (const json::value& group : doc->get_array()) {
-    const std::string group_name =
-        fmt::format("{}: {}", file.filename().string(), std::string(group.at("description").as_string()));
+    const std::string group_name = fmt::format("{}: {}", file.filename().string(),
+                                               std::string(group.at("description").as_string()));
     const json::array& tests = group.at("tests").get_array();
     auto schema = Compile(group.at("schema"), options);
     if (!schema.ok()) {
       const std::string& message = schema.status().message();
-      const bool meta = message.find("cannot resolve reference") != std::string::npos &&
-                        IsMetaSchemaUri(message);
+      const bool meta =
+          message.find("cannot resolve reference") != std::string::npos && IsMetaSchemaUri(message);
       for (const json::value& test : tests) {
         const std::string name =
             fmt::format("{} / {}", group_name, std::string(test.at("description").as_string()));
         if (meta) {
           ++out->skipped;
-          out->skips.push_back(name + " (needs a meta-schema the suite does not ship: " + message + ")");
+          out->skips.push_back(name + " (needs a meta-schema the suite does not ship: " + message +
+                               ")");
         } else {
           ++out->failed;
           out->failures.push_back(name + " (compile error: " + message + ")");
@@ -130,10 +131,9 @@ void RunFile(const fs::path& file, const fs::path& remotes, Draft draft, Outcome
         ++out->passed;
       } else {
         ++out->failed;
-        out->failures.push_back(fmt::format("{} (expected {}, got {}{})", name,
-                                            expected ? "valid" : "invalid",
-                                            actual ? "valid" : "invalid",
-                                            collected != actual ? ", Validate disagrees" : ""));
+        out->failures.push_back(fmt::format(
+            "{} (expected {}, got {}{})", name, expected ? "valid" : "invalid",
+            actual ? "valid" : "invalid", collected != actual ? ", Validate disagrees" : ""));
       }
     }
   }
@@ -143,15 +143,17 @@ std::vector<fs::path> JsonFiles(const fs::path& dir) {
   std::vector<fs::path> files;
   if (!fs::is_directory(dir)) return files;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".json")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
 }
 
 void Print(const std::string& label, const Outcome& o) {
-  std::cout << fmt::format("[suite] {}: {} passed, {} failed, {} skipped ({:.1f}% of run tests pass)\n",
-                           label, o.passed, o.failed, o.skipped, 100.0 * o.PassRate());
+  std::cout << fmt::format(
+      "[suite] {}: {} passed, {} failed, {} skipped ({:.1f}% of run tests pass)\n", label, o.passed,
+      o.failed, o.skipped, 100.0 * o.PassRate());
   for (const std::string& f : o.failures) std::cout << "[suite]   FAIL " << f << "\n";
   for (const std::string& s : o.skips) std::cout << "[suite]   SKIP " << s << "\n";
 }

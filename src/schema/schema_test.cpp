@@ -1,8 +1,9 @@
 #include "schema/schema.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <gtest/gtest.h>
 
 namespace sluice::schema {
 namespace {
@@ -77,8 +78,9 @@ TEST(SchemaTest, UnevaluatedPropertiesSeeThroughRefAndAllOf) {
   EXPECT_TRUE(Valid(schema, R"({"a":1,"b":2,"c":3})"));
   EXPECT_FALSE(Valid(schema, R"({"a":1,"d":2})"));
   EXPECT_FALSE(Valid(schema, R"({"c":"x"})"));  // the failing anyOf branch does not count
-  EXPECT_TRUE(Valid(R"({"prefixItems":[true],"contains":{"type":"string"},"unevaluatedItems":false})",
-                    R"([1,"x"])"));
+  EXPECT_TRUE(
+      Valid(R"({"prefixItems":[true],"contains":{"type":"string"},"unevaluatedItems":false})",
+            R"([1,"x"])"));
   EXPECT_FALSE(Valid(R"({"prefixItems":[true],"unevaluatedItems":false})", "[1,2]"));
 }
 
@@ -89,10 +91,11 @@ TEST(SchemaTest, Draft7Compatibility) {
   EXPECT_TRUE(Valid(R"({"items":[{"type":"integer"}],"additionalItems":false})", "[1]", draft7));
   EXPECT_FALSE(Valid(R"({"dependencies":{"a":["b"]}})", R"({"a":1})", draft7));
   // $ref siblings are ignored in draft 7.
-  EXPECT_TRUE(Valid(R"({"definitions":{"s":{}},"$ref":"#/definitions/s","type":"string"})", "1",
-                    draft7));
+  EXPECT_TRUE(
+      Valid(R"({"definitions":{"s":{}},"$ref":"#/definitions/s","type":"string"})", "1", draft7));
   EXPECT_FALSE(Valid(R"({"$schema":"http://json-schema.org/draft-07/schema#",
-                         "items":[true],"additionalItems":false})", "[1,2]"));
+                         "items":[true],"additionalItems":false})",
+                     "[1,2]"));
 }
 
 TEST(SchemaTest, RecursiveSchemaTerminates) {
@@ -106,9 +109,10 @@ TEST(SchemaTest, RecursiveSchemaTerminates) {
 
 TEST(SchemaTest, RefsWithIdAnchorAndPointerEscapes) {
   EXPECT_FALSE(Valid(R"({"$id":"http://x.test/root.json","$ref":"item.json",
-      "$defs":{"i":{"$id":"item.json","type":"string"}}})", "1"));
-  EXPECT_FALSE(Valid(R"({"$ref":"#num","$defs":{"n":{"$anchor":"num","type":"number"}}})",
-                     "\"x\""));
+      "$defs":{"i":{"$id":"item.json","type":"string"}}})",
+                     "1"));
+  EXPECT_FALSE(
+      Valid(R"({"$ref":"#num","$defs":{"n":{"$anchor":"num","type":"number"}}})", "\"x\""));
   EXPECT_FALSE(Valid(R"({"$ref":"#/$defs/a~1b%25c~0","$defs":{"a/b%c~":{"type":"null"}}})", "1"));
 }
 

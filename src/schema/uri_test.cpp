@@ -1,7 +1,8 @@
 #include "schema/uri.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
 
 #include "schema/json_pointer.h"
 

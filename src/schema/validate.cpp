@@ -10,10 +10,10 @@
 // That is tracked in an `Evaluated` mark vector for the current instance,
 // only when some enclosing node asked for it (ev != nullptr), and only
 // annotations of subschemas that passed are kept (draft 2020-12 §7.7.1).
-#include <algorithm>
-
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
 
 #include "schema/internal/compiled.h"
 #include "schema/internal/json_value.h"
@@ -53,9 +53,9 @@ std::string Shorten(std::string text) {
 
 std::string TypeList(uint8_t types) {
   static constexpr std::pair<uint8_t, const char*> kNames[] = {
-      {internal::kTypeNull, "null"},     {internal::kTypeBoolean, "boolean"},
+      {internal::kTypeNull, "null"},       {internal::kTypeBoolean, "boolean"},
       {internal::kTypeInteger, "integer"}, {internal::kTypeNumber, "number"},
-      {internal::kTypeString, "string"}, {internal::kTypeArray, "array"},
+      {internal::kTypeString, "string"},   {internal::kTypeArray, "array"},
       {internal::kTypeObject, "object"}};
   std::string out;
   for (auto [bit, name] : kNames) {
@@ -66,16 +66,21 @@ std::string TypeList(uint8_t types) {
 
 bool TypeMatches(uint8_t types, const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return types & internal::kTypeNull;
-    case json::kind::bool_: return types & internal::kTypeBoolean;
+    case json::kind::null:
+      return types & internal::kTypeNull;
+    case json::kind::bool_:
+      return types & internal::kTypeBoolean;
     case json::kind::int64:
     case json::kind::uint64:
     case json::kind::double_:
       return (types & internal::kTypeNumber) ||
              ((types & internal::kTypeInteger) && internal::IsIntegral(v));
-    case json::kind::string: return types & internal::kTypeString;
-    case json::kind::array: return types & internal::kTypeArray;
-    case json::kind::object: return types & internal::kTypeObject;
+    case json::kind::string:
+      return types & internal::kTypeString;
+    case json::kind::array:
+      return types & internal::kTypeArray;
+    case json::kind::object:
+      return types & internal::kTypeObject;
   }
   return false;
 }
@@ -121,7 +126,8 @@ class Validator {
   // Out of line so message formatting never enlarges the recursive frames
   // (with sanitizers, fmt's buffers made each level several KiB).
   template <typename MakeMessage>
-  [[gnu::noinline]] void Report(const Node& node, std::string_view keyword, MakeMessage&& make_message) {
+  [[gnu::noinline]] void Report(const Node& node, std::string_view keyword,
+                                MakeMessage&& make_message) {
     if (errors_ == nullptr || errors_->size() >= max_errors_) return;
     std::string instance_path;
     for (const Segment& s : path_) {
@@ -170,11 +176,11 @@ class Validator {
   }
 
 // Records a failure of `keyword`; returns false from ValidateNode when done.
-#define SLUICE_SCHEMA_FAIL(keyword, message_expr)   \
-  do {                                              \
-    ok = false;                                     \
+#define SLUICE_SCHEMA_FAIL(keyword, message_expr)        \
+  do {                                                   \
+    ok = false;                                          \
     Report(node, keyword, [&] { return message_expr; }); \
-    if (Stop()) return false;                       \
+    if (Stop()) return false;                            \
   } while (0)
 // A subschema failed and reported its own errors.
 #define SLUICE_SCHEMA_SUBFAIL() \
@@ -211,9 +217,10 @@ class Validator {
     if (node.has_enum &&
         std::none_of(node.enum_values.begin(), node.enum_values.end(),
                      [&](const json::value& v) { return internal::JsonEqual(v, inst); })) {
-      SLUICE_SCHEMA_FAIL("enum", Shorten("must be one of " + json::serialize(json::array(
-                                                                 node.enum_values.begin(),
-                                                                 node.enum_values.end()))));
+      SLUICE_SCHEMA_FAIL(
+          "enum",
+          Shorten("must be one of " +
+                  json::serialize(json::array(node.enum_values.begin(), node.enum_values.end()))));
     }
     if (node.const_value && !internal::JsonEqual(*node.const_value, inst)) {
       SLUICE_SCHEMA_FAIL("const", Shorten("must equal " + json::serialize(*node.const_value)));
@@ -254,8 +261,8 @@ class Validator {
 
   // Applies a reference target in place. Entering the same node for the same
   // instance twice along one path is a cycle that would never end: invalid.
-  bool FollowRef(const Node& node, std::string_view keyword, NodeId target,
-                 const json::value& inst, Evaluated* ev) {
+  bool FollowRef(const Node& node, std::string_view keyword, NodeId target, const json::value& inst,
+                 Evaluated* ev) {
     for (auto it = refs_.rbegin(); it != refs_.rend() && it->second == &inst; ++it) {
       if (it->first == target) {
         Report(node, keyword, [] { return std::string("reference cycle without progress"); });
@@ -314,16 +321,19 @@ class Validator {
       SLUICE_SCHEMA_FAIL("minimum", "must be >= " + json::serialize(*node.minimum));
     }
     if (node.exclusive_minimum && CompareNumbers(inst, *node.exclusive_minimum) <= 0) {
-      SLUICE_SCHEMA_FAIL("exclusiveMinimum", "must be > " + json::serialize(*node.exclusive_minimum));
+      SLUICE_SCHEMA_FAIL("exclusiveMinimum",
+                         "must be > " + json::serialize(*node.exclusive_minimum));
     }
     if (node.maximum && CompareNumbers(inst, *node.maximum) > 0) {
       SLUICE_SCHEMA_FAIL("maximum", "must be <= " + json::serialize(*node.maximum));
     }
     if (node.exclusive_maximum && CompareNumbers(inst, *node.exclusive_maximum) >= 0) {
-      SLUICE_SCHEMA_FAIL("exclusiveMaximum", "must be < " + json::serialize(*node.exclusive_maximum));
+      SLUICE_SCHEMA_FAIL("exclusiveMaximum",
+                         "must be < " + json::serialize(*node.exclusive_maximum));
     }
     if (node.multiple_of && !internal::IsMultipleOf(inst, *node.multiple_of)) {
-      SLUICE_SCHEMA_FAIL("multipleOf", "must be a multiple of " + json::serialize(*node.multiple_of));
+      SLUICE_SCHEMA_FAIL("multipleOf",
+                         "must be a multiple of " + json::serialize(*node.multiple_of));
     }
     return true;
   }
@@ -333,10 +343,12 @@ class Validator {
     if (node.min_length || node.max_length) {
       const size_t n = internal::CountCodePoints(s);
       if (node.min_length && n < *node.min_length) {
-        SLUICE_SCHEMA_FAIL("minLength", fmt::format("must be at least {} characters long", *node.min_length));
+        SLUICE_SCHEMA_FAIL("minLength",
+                           fmt::format("must be at least {} characters long", *node.min_length));
       }
       if (node.max_length && n > *node.max_length) {
-        SLUICE_SCHEMA_FAIL("maxLength", fmt::format("must be at most {} characters long", *node.max_length));
+        SLUICE_SCHEMA_FAIL("maxLength",
+                           fmt::format("must be at most {} characters long", *node.max_length));
       }
     }
     if (node.pattern && !node.pattern->Search(s)) {
@@ -459,8 +471,7 @@ class Validator {
     return true;
   }
 
-  bool ValidateApplicators(const Node& node, const json::value& inst, Evaluated* ev,
-                           bool* ok_out) {
+  bool ValidateApplicators(const Node& node, const json::value& inst, Evaluated* ev, bool* ok_out) {
     bool& ok = *ok_out;
     for (NodeId id : node.all_of) {
       if (!Validate(id, inst, ev)) SLUICE_SCHEMA_SUBFAIL();

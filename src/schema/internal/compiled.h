@@ -6,13 +6,12 @@
 // form without failing, parsing or looking up strings in the schema document.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "schema/formats.h"
 #include "schema/regex.h"

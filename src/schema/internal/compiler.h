@@ -12,12 +12,11 @@
 // documents it loads through load_remote.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "schema/internal/compiled.h"
 
@@ -26,7 +25,7 @@ namespace sluice::schema::internal {
 struct SubschemaInfo {
   std::string base_uri;  // absolute, no fragment
   Draft draft = Draft::kDraft2020_12;
-  std::string path;      // location for messages
+  std::string path;  // location for messages
   int resource = -1;
 };
 

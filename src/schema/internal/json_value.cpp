@@ -14,10 +14,14 @@ namespace {
 // AArch64 Linux (64-bit and 113-bit mantissas), so comparisons are exact.
 long double AsLongDouble(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::int64: return static_cast<long double>(v.get_int64());
-    case json::kind::uint64: return static_cast<long double>(v.get_uint64());
-    case json::kind::double_: return static_cast<long double>(v.get_double());
-    default: return 0;
+    case json::kind::int64:
+      return static_cast<long double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<long double>(v.get_uint64());
+    case json::kind::double_:
+      return static_cast<long double>(v.get_double());
+    default:
+      return 0;
   }
 }
 
@@ -31,7 +35,8 @@ Decimal ToDecimal(const json::value& v) {
   Decimal d;
   if (v.is_int64()) {
     const int64_t i = v.get_int64();
-    d.mantissa = i < 0 ? static_cast<unsigned __int128>(-(i + 1)) + 1 : static_cast<unsigned __int128>(i);
+    d.mantissa =
+        i < 0 ? static_cast<unsigned __int128>(-(i + 1)) + 1 : static_cast<unsigned __int128>(i);
     return d;
   }
   if (v.is_uint64()) {
@@ -70,7 +75,9 @@ unsigned __int128 PowMod10(int exponent, unsigned __int128 mod) {
   return result;
 }
 
-size_t Mix(size_t seed, size_t h) { return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2)); }
+size_t Mix(size_t seed, size_t h) {
+  return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
 
 }  // namespace
 
@@ -113,9 +120,12 @@ bool JsonEqual(const json::value& a, const json::value& b) {
   if (IsNumber(a) && IsNumber(b)) return CompareNumbers(a, b) == 0;
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case json::kind::null: return true;
-    case json::kind::bool_: return a.get_bool() == b.get_bool();
-    case json::kind::string: return a.get_string() == b.get_string();
+    case json::kind::null:
+      return true;
+    case json::kind::bool_:
+      return a.get_bool() == b.get_bool();
+    case json::kind::string:
+      return a.get_string() == b.get_string();
     case json::kind::array: {
       const json::array& x = a.get_array();
       const json::array& y = b.get_array();
@@ -135,18 +145,23 @@ bool JsonEqual(const json::value& a, const json::value& b) {
       }
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
 size_t JsonHash(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return 0x51;
-    case json::kind::bool_: return v.get_bool() ? 0x52 : 0x53;
+    case json::kind::null:
+      return 0x51;
+    case json::kind::bool_:
+      return v.get_bool() ? 0x52 : 0x53;
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return std::hash<long double>()(AsLongDouble(v));
-    case json::kind::string: return std::hash<std::string_view>()(v.get_string());
+    case json::kind::double_:
+      return std::hash<long double>()(AsLongDouble(v));
+    case json::kind::string:
+      return std::hash<std::string_view>()(v.get_string());
     case json::kind::array: {
       size_t h = 0x54;
       for (const auto& item : v.get_array()) h = Mix(h, JsonHash(item));
@@ -165,14 +180,21 @@ size_t JsonHash(const json::value& v) {
 
 const char* JsonTypeName(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "integer";
-    case json::kind::double_: return IsIntegral(v) ? "integer" : "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return IsIntegral(v) ? "integer" : "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "unknown";
 }

@@ -3,9 +3,8 @@
 // `multipleOf` is decided exactly on the decimal values as written.
 #pragma once
 
-#include <cstddef>
-
 #include <boost/json/value.hpp>
+#include <cstddef>
 
 namespace sluice::schema::internal {
 

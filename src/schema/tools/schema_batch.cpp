@@ -2,11 +2,10 @@
 // prints one line per input: `true`, `false`, or `error: <message>` (bad
 // line or schema that fails to compile). `{"schema":..., "draft": "draft7"}`
 // picks draft 7 when the schema has no `$schema`.
-#include <iostream>
-#include <string>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <iostream>
+#include <string>
 
 #include "schema/schema.h"
 
