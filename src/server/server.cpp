@@ -63,6 +63,13 @@ asio::awaitable<void> Drain(asio::io_context& ioc, SessionHost& host,
   if (left > 0) {
     Log(LogLevel::kWarn, "shutdown grace period over; closing remaining connections",
         {{"connections", static_cast<int64_t>(left)}});
+    host.CloseAll();
+    // Let cancelled streams unwind (close their upstreams) before stopping.
+    auto hard_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (host.size() > 0 && std::chrono::steady_clock::now() < hard_deadline) {
+      tick.expires_after(std::chrono::milliseconds(10));
+      co_await tick.async_wait(kTuple);
+    }
   }
   Log(LogLevel::kInfo, "stopped");
   ioc.stop();

@@ -33,10 +33,10 @@ constexpr size_t kHeaderLimit = 16 * 1024;
 // While streaming, bytes a client sends (pipelined requests) are kept up to this.
 constexpr size_t kPipelineLimit = 64 * 1024;
 
-uint64_t SessionHost::Add(std::function<void()> close_if_idle) {
+uint64_t SessionHost::Add(std::function<void(bool)> close) {
   std::lock_guard lock(mu_);
   uint64_t id = next_id_++;
-  sessions_.emplace(id, std::move(close_if_idle));
+  sessions_.emplace(id, std::move(close));
   return id;
 }
 
@@ -53,7 +53,12 @@ size_t SessionHost::size() const {
 void SessionHost::BeginShutdown() {
   stopping_.store(true);
   std::lock_guard lock(mu_);
-  for (auto& [id, close_if_idle] : sessions_) close_if_idle();
+  for (auto& [id, close] : sessions_) close(false);
+}
+
+void SessionHost::CloseAll() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, close] : sessions_) close(true);
 }
 
 namespace {
@@ -91,10 +96,10 @@ class BeastWriter final : public ResponseWriter {
         head_only_(head_only),
         watch_timer_(conn.stream.get_executor()) {}
 
-  ~BeastWriter() override {
-    // Handlers always StopWatching() first; a watch left armed would call into a dead object.
-    assert(!watching_ || watch_done_);
-  }
+  // The session always awaits StopWatching() before destroying the writer; only
+  // when the io_context itself is torn down can a watch still be armed, and
+  // then its handler is destroyed without running.
+  ~BeastWriter() override = default;
 
   bool started() const override { return started_; }
   bool broken() const { return broken_; }
@@ -265,10 +270,18 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
   auto conn = std::make_shared<Connection>(std::move(socket));
   auto executor = conn->stream.get_executor();
   std::weak_ptr<Connection> weak = conn;
-  uint64_t id = host.Add([weak, executor] {
-    asio::post(executor, [weak] {
+  uint64_t id = host.Add([weak, executor](bool force) {
+    asio::post(executor, [weak, force] {
       auto c = weak.lock();
-      if (c && !c->busy) c->stream.socket().cancel();
+      if (!c) return;
+      beast::error_code ignored;
+      if (force) {
+        // Shutdown (not close) makes a pending disconnect watch see EOF, so the
+        // handler cancels its upstream and unwinds normally.
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      } else if (!c->busy) {
+        c->stream.socket().cancel(ignored);
+      }
     });
   });
   struct Unregister {

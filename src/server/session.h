@@ -25,21 +25,24 @@ class SessionHost {
   const Gateway& gateway() const { return gw_; }
   bool stopping() const { return stopping_.load(); }
 
-  // Registers a live session; `close_if_idle` runs (on any thread) at
-  // shutdown and must close the connection if no request is in flight.
-  uint64_t Add(std::function<void()> close_if_idle);
+  // Registers a live session. `close(force)` runs on any thread at shutdown:
+  // without force it must close the connection if no request is in flight;
+  // with force it must end the connection even mid-stream.
+  uint64_t Add(std::function<void(bool force)> close);
   void Remove(uint64_t id);
   size_t size() const;
 
   // Stops new requests on every session; idle ones close now.
   void BeginShutdown();
+  // Ends every remaining session, in flight or not (grace period over).
+  void CloseAll();
 
  private:
   Gateway gw_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   uint64_t next_id_ = 1;
-  std::unordered_map<uint64_t, std::function<void()>> sessions_;
+  std::unordered_map<uint64_t, std::function<void(bool)>> sessions_;
 };
 
 // Serves requests on `socket` until the client closes, an error, or shutdown.

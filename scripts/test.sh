@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds sluice (debug + ASan/UBSan, warnings as
+# errors) and runs every test: C++ unit tests (CTest), the ajv differential
+# test, the integration tests (real binary, mock upstreams) and the end-to-end
+# tests with the official openai npm client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash scripts/install-deps.sh
+
+echo "== build (preset ci: debug, ASan+UBSan, -Werror)"
+cmake --preset ci >/dev/null
+cmake --build --preset ci -j"$(nproc)"
+
+echo "== unit tests (ctest)"
+ctest --preset ci -j"$(nproc)"
+
+export SLUICE_BIN="$root/build/debug/src/cli/sluice"
+export SLUICE_SCHEMA_BATCH="$root/build/debug/src/schema/schema_batch"
+# The debug binary is built with ASan: leak reports at exit are noise for
+# process-level tests; crashes and memory errors still fail loudly.
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+
+echo "== JSON Schema differential test against ajv"
+(cd tests/schema-diff && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== integration tests (real binary, mock upstreams)"
+node --test tests/integration/
+
+echo "== end-to-end tests (official openai npm client)"
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && node --test)
+
+echo "== all tests passed"
