@@ -217,7 +217,7 @@ export const SCENARIOS = {
     ? [ollamaTokenLine(model, '{"table'), goJson({ error: 'an error was encountered while running the model: unexpected EOF' }) + '\n']
     : [openaiStreamEvents(model, ['{"table'])[1], openaiEvent({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })],
   // The body ends cleanly but without the final done line / [DONE].
-  truncated: (kind, model) => tokensBody(kind, model, TABLE_TOKENS).slice(0, 3),
+  truncated: (kind, model) => tokensBody(kind, model, TABLE_TOKENS).slice(0, kind === 'ollama' ? 2 : 3),
 };
 
 // --- Server ----------------------------------------------------------------
