@@ -140,12 +140,21 @@ export class Sluice {
   tail(n = 4000) { return this.stderrText.slice(-n); }
 
   signal(sig) {
+    this.stopRequested = true;
     if (this.running) this.child.kill(sig);
   }
 
   // SIGTERM, wait up to `graceMs`, then SIGKILL. Safe to call twice.
+  // Throws when the process had died on its own (a crash), with its stderr.
   async stop(graceMs = 15000) {
-    if (!this.running) return this.exited;
+    if (!this.running) {
+      if (!this.stopRequested) {
+        throw new Error(`sluice died during the tests (exit code ${this.exitCode}, ` +
+          `signal ${this.exitSignal}); stderr tail:\n${this.tail()}`);
+      }
+      return this.exited;
+    }
+    this.stopRequested = true;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     const r = await this.exited;
