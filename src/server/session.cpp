@@ -1,5 +1,6 @@
 #include "server/session.h"
 
+#include <array>
 #include <cassert>
 #include <chrono>
 #include <random>
@@ -13,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "api/openai_codec.h"
 #include "base/log.h"
 
 namespace sluice::server {
@@ -32,6 +34,8 @@ constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr size_t kHeaderLimit = 16 * 1024;
 // While streaming, bytes a client sends (pipelined requests) are kept up to this.
 constexpr size_t kPipelineLimit = 64 * 1024;
+// After refusing a request, at most this much of its body is read and dropped.
+constexpr size_t kLingerLimit = 8 << 20;
 
 uint64_t SessionHost::Add(std::function<void(bool)> close) {
   std::lock_guard lock(mu_);
@@ -237,15 +241,41 @@ class BeastWriter final : public ResponseWriter {
   asio::steady_timer watch_timer_;
 };
 
-asio::awaitable<void> SendPlain(Connection& conn, http::status status, std::string_view body) {
-  http::response<http::string_body> res{status, 11};
+// Answers a request that could not be read in full (too large, malformed)
+// and ends the connection. The error body has the shape the path's clients
+// parse: OpenAI's under /v1/, FastAPI's elsewhere.
+asio::awaitable<void> SendProtocolError(Connection& conn, std::string_view target,
+                                        ErrorCode code, int status, std::string message) {
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::server, "sluice");
   res.set(http::field::content_type, "application/json");
+  res.set("x-request-id", NewRequestId());
   res.keep_alive(false);
-  res.body() = fmt::format(R"({{"detail":"{}"}})", body);
+  Status error(code, std::move(message));
+  if (target.rfind("/v1/", 0) == 0) {
+    res.body() = api::OpenAIErrorBody(error, status);
+  } else {
+    std::string body = "{\"detail\":\"";
+    AppendJsonEscaped(body, error.message());
+    body += "\"}";
+    res.body() = std::move(body);
+  }
   res.prepare_payload();
   conn.stream.expires_after(kWriteTimeout);
-  co_await http::async_write(conn.stream, res, kTuple);
+  auto [ec, n] = co_await http::async_write(conn.stream, res, kTuple);
+  if (ec) co_return;
+  // Lingering close: stop sending, then drain what the client is still
+  // uploading for a moment, so it reads our answer instead of a reset.
+  beast::error_code ignored;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::array<char, 16384> scratch;
+  size_t drained = 0;
+  conn.stream.expires_after(std::chrono::seconds(1));
+  while (drained < kLingerLimit) {
+    auto [rec, got] = co_await conn.stream.async_read_some(asio::buffer(scratch), kTuple);
+    if (rec) break;
+    drained += got;
+  }
 }
 
 Request ToRequest(const http::request<http::string_body>& msg) {
@@ -297,16 +327,27 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     parser.body_limit(host.gateway().config.body_limit);
     conn->stream.expires_after(first ? kReadTimeout : kKeepAliveIdle);
     first = false;
-    auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, parser, kTuple);
+    auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, parser, kTuple);
+    if (!ec && parser.get()[http::field::expect] == "100-continue") {
+      // curl sends this for bodies over 1 KiB and waits for the interim answer.
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      std::tie(ec, std::ignore) = co_await http::async_write(conn->stream, cont, kTuple);
+    }
+    if (!ec && !parser.is_done()) {
+      std::tie(ec, std::ignore) =
+          co_await http::async_read(conn->stream, conn->buffer, parser, kTuple);
+    }
+    // The start line is stored as soon as it is parsed, even when a later check fails.
+    const std::string target(parser.get().target());
     if (ec == http::error::body_limit) {
-      co_await SendPlain(*conn, http::status::payload_too_large,
-                         fmt::format("request body larger than {} bytes",
-                                     host.gateway().config.body_limit));
+      co_await SendProtocolError(*conn, target, ErrorCode::kPayloadTooLarge, 413,
+                                 fmt::format("request body larger than {} bytes",
+                                             host.gateway().config.body_limit));
       break;
     }
     if (ec == http::error::header_limit) {
-      co_await SendPlain(*conn, http::status::request_header_fields_too_large,
-                         "request header fields too large");
+      co_await SendProtocolError(*conn, target, ErrorCode::kInvalidArgument, 431,
+                                 "request header fields too large");
       break;
     }
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -315,7 +356,8 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
       break;
     }
     if (ec) {
-      co_await SendPlain(*conn, http::status::bad_request, "malformed HTTP request");
+      co_await SendProtocolError(*conn, target, ErrorCode::kInvalidArgument, 400,
+                                 "malformed HTTP request: " + ec.message());
       break;
     }
 
