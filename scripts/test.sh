@@ -9,6 +9,9 @@ root=$PWD
 
 bash scripts/install-deps.sh
 
+echo "== module layering (DESIGN.md)"
+bash scripts/check-layering.sh
+
 echo "== build (preset ci: debug, ASan+UBSan, -Werror)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j"$(nproc)"
