@@ -1,0 +1,55 @@
+// Private scanning primitives shared by the splitters.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "tokenizer/pretokenizer/pretokenizer.h"
+#include "tokenizer/pretokenizer/unicode.h"
+
+namespace sluice::tokenizer::internal {
+
+// One decoded code point: value, CodePointClass bits, length in bytes.
+struct Cp {
+  char32_t cp;
+  uint8_t cls;
+  int len;
+};
+
+// Decodes the code point at p (requires p < e), with an ASCII fast path.
+inline Cp At(const char* p, const char* e) {
+  const auto b = static_cast<unsigned char>(*p);
+  if (b < 0x80) return Cp{b, kAsciiClass[b], 1};
+  int n = 1;
+  const char32_t cp = DecodeUtf8(p, e, &n);
+  return Cp{cp, ClassOfSlow(cp), n};
+}
+
+// Advances past code points whose class satisfies `pred`.
+template <typename Pred>
+inline const char* SkipWhile(const char* p, const char* e, Pred pred) {
+  while (p < e) {
+    const auto b = static_cast<unsigned char>(*p);
+    if (b < 0x80) {
+      if (!pred(kAsciiClass[b])) break;
+      ++p;
+      continue;
+    }
+    int n = 1;
+    const char32_t cp = DecodeUtf8(p, e, &n);
+    if (!pred(ClassOfSlow(cp))) break;
+    p += n;
+  }
+  return p;
+}
+
+// Returns the end of the piece starting at p (p < e).
+using NextFn = const char* (*)(const char* p, const char* e);
+
+// The scanner of a regex-based kind; nullptr for kBert and kNone.
+NextFn NextFunction(PreTokenizerKind kind);
+
+// Splits `text` into contiguous pieces with `next`.
+void SplitRegex(NextFn next, std::string_view text, std::vector<std::string_view>* out);
+
+}  // namespace sluice::tokenizer::internal
