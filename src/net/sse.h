@@ -38,7 +38,7 @@ class SseParser {
   bool HasPartial() const { return !line_.empty() || has_fields_; }
 
  private:
-  void ProcessLine(std::vector<SseEvent>* out);
+  void ProcessLine(std::string_view line, std::vector<SseEvent>* out);
 
   size_t max_event_bytes_;
   std::string line_;       // current line, without its terminator

@@ -91,6 +91,10 @@ class HttpProvider final : public Provider {
         }
         if (terminal) co_return;  // the answer is complete; don't wait for EOF
       }
+      if (!events.empty() && !co_await sink.Flush()) {
+        upstream->Close();
+        co_return;
+      }
       if (!decoded.ok()) {
         co_await sink.Emit(Event::Error(decoded));
         co_return;

@@ -27,7 +27,11 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   // Delivers one event; false means the receiver is gone: stop streaming.
+  // A sink may hold output back until Flush().
   virtual boost::asio::awaitable<bool> Emit(api::Event event) = 0;
+  // Called after each batch of events that arrived together (one upstream
+  // read), and by the sink itself after a terminal event.
+  virtual boost::asio::awaitable<bool> Flush() = 0;
 };
 
 struct StreamTimeouts {

@@ -46,11 +46,15 @@ class ResponseWriter {
   virtual boost::asio::awaitable<bool> Send(int status, std::string_view content_type,
                                             std::string body, Headers headers = {}) = 0;
 
-  // A streamed response: the head (chunked transfer encoding), then chunks,
-  // then the end. Each chunk reaches the socket before the await completes.
+  // A streamed response: the head (chunked transfer encoding), then data,
+  // then the end. Queue() only buffers; Flush() sends everything queued as
+  // one chunk in one write, so events that arrived together leave together.
+  // EndStream() flushes and terminates the body. Queue returns false once
+  // the client is gone.
   virtual boost::asio::awaitable<bool> BeginStream(int status, std::string_view content_type,
                                                    Headers headers = {}) = 0;
-  virtual boost::asio::awaitable<bool> WriteChunk(std::string data) = 0;
+  virtual bool Queue(std::string_view data) = 0;
+  virtual boost::asio::awaitable<bool> Flush() = 0;
   virtual boost::asio::awaitable<bool> EndStream() = 0;
 
   // Watches the client connection while a handler waits on something else:

@@ -74,6 +74,11 @@ class ChatSink final : public providers::EventSink {
     co_return true;
   }
 
+  asio::awaitable<bool> Flush() override {
+    if (!out_.started()) co_return true;  // non-streamed, or nothing sent yet
+    co_return co_await out_.Flush();
+  }
+
   bool done() const { return done_; }
 
  private:
@@ -85,7 +90,7 @@ class ChatSink final : public providers::EventSink {
         co_return false;
       }
     }
-    co_return co_await out_.WriteChunk(net::EncodeSseData(payload));
+    co_return out_.Queue(net::EncodeSseData(payload));
   }
 
   void RecordUsage() {
@@ -106,7 +111,8 @@ class ChatSink final : public providers::EventSink {
     if (!format.ok()) co_return co_await Fail(format);
     if (!co_await Write(encoder_.FinishChunk(reason))) co_return false;
     if (req_.include_usage && !co_await Write(encoder_.UsageChunk(usage_))) co_return false;
-    co_return co_await out_.WriteChunk(net::EncodeSseData("[DONE]"));
+    out_.Queue(net::EncodeSseData("[DONE]"));
+    co_return co_await out_.Flush();
   }
 
   asio::awaitable<bool> Fail(const Status& error) {
@@ -115,8 +121,8 @@ class ChatSink final : public providers::EventSink {
       co_await SendOpenAIError(out_, log_, error);
       co_return true;
     }
-    co_return co_await out_.WriteChunk(
-        net::EncodeSseData(api::OpenAIErrorBody(error, HttpStatusFor(error.code()))));
+    out_.Queue(net::EncodeSseData(api::OpenAIErrorBody(error, HttpStatusFor(error.code()))));
+    co_return co_await out_.Flush();
   }
 
   ResponseWriter& out_;

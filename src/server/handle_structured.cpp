@@ -28,7 +28,7 @@ class LabSink final : public providers::EventSink {
       case Event::Kind::kToken:
         text_ += e.text;
         ++n_tokens_;
-        co_return co_await out_.WriteChunk(net::EncodeSseData(api::LabTokenEvent(e.text)));
+        co_return out_.Queue(net::EncodeSseData(api::LabTokenEvent(e.text)));
       case Event::Kind::kUsage:
         log_.prompt_tokens = e.usage.prompt_tokens;
         log_.completion_tokens = e.usage.completion_tokens;
@@ -41,16 +41,19 @@ class LabSink final : public providers::EventSink {
         std::string payload = r.ok ? api::LabSuccessEvent(r.value)
                                    : api::LabValidationErrorEvent(r.errors);
         if (!r.ok) log_.error = "schema_validation_failed";
-        co_return co_await out_.WriteChunk(net::EncodeSseData(payload));
+        out_.Queue(net::EncodeSseData(payload));
+        co_return co_await out_.Flush();
       }
       case Event::Kind::kError:
         finished_ = true;
         log_.error = ErrorCodeName(e.error.code());
-        co_return co_await out_.WriteChunk(
-            net::EncodeSseData(api::LabErrorEvent(e.error.message())));
+        out_.Queue(net::EncodeSseData(api::LabErrorEvent(e.error.message())));
+        co_return co_await out_.Flush();
     }
     co_return true;
   }
+
+  asio::awaitable<bool> Flush() override { co_return co_await out_.Flush(); }
 
   bool finished() const { return finished_; }
 

@@ -69,7 +69,7 @@ namespace {
 
 // Per-connection state; shared with the shutdown hook through a weak_ptr.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) { buffer.reserve(8192); }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool busy = false;
@@ -141,12 +141,19 @@ class BeastWriter final : public ResponseWriter {
     co_return Check(ec);
   }
 
-  asio::awaitable<bool> WriteChunk(std::string data) override {
+  bool Queue(std::string_view data) override {
+    if (broken_ || !streaming_) return false;
+    queued_.append(data);
+    return true;
+  }
+
+  asio::awaitable<bool> Flush() override {
     if (broken_ || !streaming_) co_return false;
-    if (data.empty()) co_return true;  // an empty chunk would end the body
+    if (queued_.empty()) co_return true;  // an empty chunk would end the body
     conn_.stream.expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(conn_.stream,
-                                              http::make_chunk(asio::buffer(data)), kTuple);
+                                              http::make_chunk(asio::buffer(queued_)), kTuple);
+    queued_.clear();
     co_return Check(ec);
   }
 
@@ -154,7 +161,17 @@ class BeastWriter final : public ResponseWriter {
     if (broken_ || !streaming_) co_return false;
     streaming_ = false;
     conn_.stream.expires_after(kWriteTimeout);
-    auto [ec, n] = co_await asio::async_write(conn_.stream, http::make_chunk_last(), kTuple);
+    beast::error_code ec;
+    if (queued_.empty()) {
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(conn_.stream, http::make_chunk_last(), kTuple);
+    } else {
+      std::tie(ec, std::ignore) = co_await asio::async_write(
+          conn_.stream,
+          beast::buffers_cat(http::make_chunk(asio::buffer(queued_)), http::make_chunk_last()),
+          kTuple);
+      queued_.clear();
+    }
     co_return Check(ec);
   }
 
@@ -239,6 +256,7 @@ class BeastWriter final : public ResponseWriter {
   bool stop_requested_ = false;
   std::function<void()> on_gone_;
   asio::steady_timer watch_timer_;
+  std::string queued_;  // streamed data not yet written (see Queue/Flush)
 };
 
 // Answers a request that could not be read in full (too large, malformed)
