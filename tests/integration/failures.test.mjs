@@ -47,8 +47,11 @@ upstream = "ok"
 });
 
 after(async () => {
-  if (ctx.gw) await ctx.gw.stop();
-  if (ctx.mock) await ctx.mock.close();
+  try {
+    if (ctx.gw) await ctx.gw.stop();
+  } finally {
+    if (ctx.mock) await ctx.mock.close();
+  }
 });
 
 const PROMPT = 'A table of users with an id and an email';

@@ -17,8 +17,11 @@ before(async () => {
   mock = await startMock();
 });
 after(async () => {
-  for (const gw of gateways) await gw.stop();
-  await mock.close();
+  try {
+    await Promise.all(gateways.map((gw) => gw.stop()));
+  } finally {
+    await mock.close();
+  }
 });
 
 async function gateway(server = {}) {

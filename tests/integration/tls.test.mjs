@@ -33,9 +33,12 @@ before(async () => {
 });
 
 after(async () => {
-  for (const gw of ctx.gateways) await gw.stop();
-  await ctx.mock?.close();
-  await ctx.wrongMock?.close();
+  try {
+    await Promise.all(ctx.gateways.map((gw) => gw.stop()));
+  } finally {
+    await ctx.mock?.close();
+    await ctx.wrongMock?.close();
+  }
 });
 
 async function gateway(env) {

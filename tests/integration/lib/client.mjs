@@ -132,6 +132,8 @@ export function stream(base, path, body, headers = {}) {
         });
         res.on('aborted', () => notify());
       });
+      // No test idles this long: a hung stream fails instead of hanging the suite.
+      req.setTimeout(20000, () => req.destroy(new Error('no data from sluice for 20 s')));
       req.on('error', (e) => {
         rejectHead(e);
         rejectDone(e);

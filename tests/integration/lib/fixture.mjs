@@ -45,8 +45,11 @@ export function useGateway({ server = {}, env = {} } = {}) {
     });
   });
   after(async () => {
-    if (ctx.gw) await ctx.gw.stop();
-    if (ctx.mock) await ctx.mock.close();
+    try {
+      if (ctx.gw) await ctx.gw.stop();
+    } finally {
+      if (ctx.mock) await ctx.mock.close();
+    }
   });
   return ctx;
 }
