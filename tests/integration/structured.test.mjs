@@ -218,6 +218,26 @@ describe('/generate/structured bad input', () => {
     assert.deepEqual(r.json.detail.map((d) => d.loc), [['body', 'schema']]);
   });
 
+  // The lab (pydantic `temperature: float = 0.1`) answers 422 to null; treating
+  // null as "absent" with the 0.1 default would also be fine. Sending the
+  // upstream no temperature at all (its own default, 0.8 for Ollama) is not.
+  test('temperature: null → 422, or the 0.1 default upstream', {
+    todo: 'gateway bug: null temperature is accepted and no temperature is sent upstream ' +
+      '(src/api/lab_codec.cpp ParseStructuredRequest skips the default when the key exists; field_rules.cpp:60 treats null as absent)',
+  }, async () => {
+    const s = stream(ctx.gw.url, '/generate/structured', { prompt: PROMPT, model: 'o/ok', temperature: null },
+      { 'x-request-id': 'it-structured-null-temp' });
+    const head = await s.response;
+    await s.done;
+    if (head.status === 422) {
+      assert.deepEqual(JSON.parse(s.text).detail.map((d) => d.loc), [['body', 'temperature']]);
+      return;
+    }
+    assert.equal(head.status, 200, s.text);
+    const up = ctx.mock.requests.find((r) => r.headers['x-request-id'] === 'it-structured-null-temp');
+    assert.equal(up.json.options?.temperature, 0.1, `upstream options: ${JSON.stringify(up.json.options)}`);
+  });
+
   test('wrong content type → 415', async () => {
     const r = await request(ctx.gw.url, {
       method: 'POST', path: '/generate/structured', body: JSON.stringify({ prompt: PROMPT }),
