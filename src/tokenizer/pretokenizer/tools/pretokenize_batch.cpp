@@ -6,11 +6,12 @@
 //   {"kind":"nfc","text":"…"}      → ["normalized"]
 //   {"kind":"bert-normalize","text":"…","lowercase":true,"strip_accents":true,
 //    "handle_chinese_chars":true,"clean_text":true} → ["normalized"]
-//   {"kind":"classes","from":0,"to":1114111} → [CodePointClass bits, …]
+//   {"kind":"classes","from":0,"to":1114111} → [CodePointClass bits | 256 if Mn, …]
 // A malformed line gives {"error":"…"}.
 //
 //   pretokenize_batch --bench FILE [REPEAT]  prints the splitters' throughput.
 #include <boost/json.hpp>
+#include <utf8proc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -70,7 +71,11 @@ json::value Handle(const json::object& o) {
     const auto from = static_cast<char32_t>(o.at("from").to_number<int64_t>());
     const auto to = static_cast<char32_t>(o.at("to").to_number<int64_t>());
     json::array classes;
-    for (char32_t cp = from; cp <= to; ++cp) classes.push_back(ClassOf(cp));
+    for (char32_t cp = from; cp <= to; ++cp) {
+      // Mn matters to BertNormalize's accent stripping, and is not a class bit.
+      const bool mn = utf8proc_category(static_cast<utf8proc_int32_t>(cp)) == UTF8PROC_CATEGORY_MN;
+      classes.push_back(ClassOf(cp) | (mn ? 256 : 0));
+    }
     return classes;
   }
   std::string text;
