@@ -105,7 +105,11 @@ class Array {
   std::vector<T> ToVector() const {
     assert(ValueTypeOf<T>() == element_type_);
     std::vector<T> out(size_);
-    if (size_ != 0) std::memcpy(out.data(), raw_.data(), size_ * sizeof(T));
+    if constexpr (std::is_same_v<T, bool>) {  // std::vector<bool> is packed
+      for (size_t i = 0; i < size_; ++i) out[i] = raw_[i] != std::byte{0};
+    } else if (size_ != 0) {
+      std::memcpy(out.data(), raw_.data(), size_ * sizeof(T));
+    }
     return out;
   }
 
