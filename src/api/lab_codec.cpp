@@ -77,10 +77,12 @@ StatusOr<ChatRequest> ParseStructuredRequest(const json::value& body) {
   auto prompt = rules.RequiredString("prompt", 5);
   std::string system_prompt =
       rules.OptionalString("system_prompt").value_or(std::string(kLabDefaultSystemPrompt));
-  req.sampling.temperature = rules.OptionalNumber("temperature", 0.0, 2.0);
-  if (!req.sampling.temperature && !obj.contains("temperature")) {
-    req.sampling.temperature = kLabDefaultTemperature;
+  // Pydantic's `temperature: float = 0.1` refuses null; only absence means the default.
+  if (const auto* t = obj.if_contains("temperature"); t != nullptr && t->is_null()) {
+    rules.Add("temperature", "Input should be a valid number", "float_type");
   }
+  req.sampling.temperature = rules.OptionalNumber("temperature", 0.0, 2.0);
+  if (!obj.contains("temperature")) req.sampling.temperature = kLabDefaultTemperature;
   req.model = rules.OptionalString("model").value_or("");
   req.sampling.max_tokens = rules.OptionalInteger("max_tokens", 1, 1 << 20);
   req.sampling.top_p = rules.OptionalNumber("top_p", 0.0, 1.0);

@@ -62,6 +62,9 @@ TEST(LabCodecTest, TemperatureBoundsAreInclusive) {
   EXPECT_TRUE(Parse(R"({"prompt":"hello","temperature":2.0})").ok());
   EXPECT_FALSE(Parse(R"({"prompt":"hello","temperature":-0.01})").ok());
   EXPECT_FALSE(Parse(R"({"prompt":"hello","temperature":true})").ok());
+  auto null_temp = Parse(R"({"prompt":"hello","temperature":null})");
+  ASSERT_FALSE(null_temp.ok());
+  EXPECT_EQ(null_temp.status().details()[0].loc[1], "temperature");
 }
 
 TEST(LabCodecTest, CustomSchemaIsCompiledAndBadSchemaRejected) {

@@ -72,6 +72,7 @@ asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWr
   static constexpr RouteSpec kRoutes[] = {{"/health", "GET"},
                                           {"/ready", "GET"},
                                           {"/v1/models", "GET"},
+                                          {"/metrics", "GET"},
                                           {"/generate/structured", "POST"},
                                           {"/v1/chat/completions", "POST"}};
   const RouteSpec* route = nullptr;
@@ -82,6 +83,7 @@ asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWr
     co_await fail(Status(ErrorCode::kNotFound, "Not Found: " + path));
     co_return;
   }
+  log.route = route->path;
   if (req.method != route->method && !(req.method == "HEAD" && std::string_view(route->method) == "GET")) {
     log.status = 405;
     Headers allow{{"Allow", route->method}};
@@ -100,6 +102,8 @@ asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWr
     co_await HandleReady(gw, out, log);
   } else if (path == "/v1/models") {
     co_await HandleModels(gw, out, log);
+  } else if (path == "/metrics") {
+    co_await HandleMetrics(gw, out, log);
   } else if (path == "/generate/structured") {
     co_await HandleStructured(gw, req, out, log);
   } else {

@@ -4,6 +4,7 @@
 // the client socket; handlers are plain coroutines over these types.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,8 +26,14 @@ struct Request {
   std::string body;
 };
 
-// What the access log line records about a request; handlers fill it in.
+// What the access log line and the metrics record about a request;
+// handlers fill it in.
 struct RequestLog {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  double first_token_ms = -1;  // start → first token from the provider
+  double upstream_ms = -1;     // time spent inside Provider::Stream
+  std::string key_name;        // the API key's name once authenticated
+  std::string route;           // the matched route ("" when none matched)
   int status = 0;
   std::string model;
   std::string provider;

@@ -49,15 +49,16 @@ Status CheckFormat(const api::ChatRequest& req, const std::string& text) {
 
 class ChatSink final : public providers::EventSink {
  public:
-  ChatSink(ResponseWriter& out, RequestLog& log, const api::ChatRequest& req,
+  ChatSink(const Gateway& gw, ResponseWriter& out, RequestLog& log, const api::ChatRequest& req,
            const std::string& public_model)
-      : out_(out), log_(log), req_(req), encoder_(req.id, public_model, UnixNow()) {}
+      : gw_(gw), out_(out), log_(log), req_(req), encoder_(req.id, public_model, UnixNow()) {}
 
   asio::awaitable<bool> Emit(Event e) override {
     switch (e.kind) {
       case Event::Kind::kToken:
         text_ += e.text;
         ++n_tokens_;
+        ProviderCallScope::NoteToken(log_);
         if (!req_.stream) co_return true;
         co_return co_await Write(encoder_.TokenChunk(e.text));
       case Event::Kind::kUsage:
@@ -69,6 +70,7 @@ class ChatSink final : public providers::EventSink {
         co_return co_await Finish(e.finish_reason);
       case Event::Kind::kError:
         done_ = true;
+        ProviderCallScope::NoteError(gw_, log_, e.error);
         co_return co_await Fail(e.error);
     }
     co_return true;
@@ -125,6 +127,7 @@ class ChatSink final : public providers::EventSink {
     co_return co_await out_.Flush();
   }
 
+  const Gateway& gw_;
   ResponseWriter& out_;
   RequestLog& log_;
   const api::ChatRequest& req_;
@@ -159,10 +162,13 @@ asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& ht
   }
   log.provider = route->provider->name();
 
-  ChatSink sink(out, log, *req, route->public_model);
+  ChatSink sink(gw, out, log, *req, route->public_model);
   providers::CancelToken cancel;
   out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
-  co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
+  {
+    ProviderCallScope scope(gw, log);
+    co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
+  }
   co_await out.StopWatching();
   if (!sink.done()) {
     log.error = "cancelled";

@@ -20,14 +20,15 @@ namespace {
 
 class LabSink final : public providers::EventSink {
  public:
-  LabSink(ResponseWriter& out, RequestLog& log, const api::ChatRequest& req)
-      : out_(out), log_(log), req_(req) {}
+  LabSink(const Gateway& gw, ResponseWriter& out, RequestLog& log, const api::ChatRequest& req)
+      : gw_(gw), out_(out), log_(log), req_(req) {}
 
   asio::awaitable<bool> Emit(Event e) override {
     switch (e.kind) {
       case Event::Kind::kToken:
         text_ += e.text;
         ++n_tokens_;
+        ProviderCallScope::NoteToken(log_);
         co_return out_.Queue(net::EncodeSseData(api::LabTokenEvent(e.text)));
       case Event::Kind::kUsage:
         log_.prompt_tokens = e.usage.prompt_tokens;
@@ -47,6 +48,7 @@ class LabSink final : public providers::EventSink {
       case Event::Kind::kError:
         finished_ = true;
         log_.error = ErrorCodeName(e.error.code());
+        ProviderCallScope::NoteError(gw_, log_, e.error);
         out_.Queue(net::EncodeSseData(api::LabErrorEvent(e.error.message())));
         co_return co_await out_.Flush();
     }
@@ -58,6 +60,7 @@ class LabSink final : public providers::EventSink {
   bool finished() const { return finished_; }
 
  private:
+  const Gateway& gw_;
   ResponseWriter& out_;
   RequestLog& log_;
   const api::ChatRequest& req_;
@@ -96,10 +99,13 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
   if (!co_await out.BeginStream(200, "text/event-stream", std::move(headers))) {
     co_return;
   }
-  LabSink sink(out, log, *req);
+  LabSink sink(gw, out, log, *req);
   providers::CancelToken cancel;
   out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
-  co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
+  {
+    ProviderCallScope scope(gw, log);
+    co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
+  }
   co_await out.StopWatching();
   if (cancel.cancelled() && !sink.finished()) {
     log.error = "cancelled";

@@ -7,6 +7,7 @@
 
 #include "server/config.h"
 #include "server/exchange.h"
+#include "server/metrics.h"
 #include "server/router.h"
 
 namespace sluice::server {
@@ -16,6 +17,27 @@ namespace sluice::server {
 struct Gateway {
   const Config& config;
   const Router& router;
+  Metrics& metrics;  // thread-safe
+};
+
+// Brackets one provider call: counts the active stream and measures the
+// time spent waiting on the provider, for the log and the metrics.
+class ProviderCallScope {
+ public:
+  ProviderCallScope(const Gateway& gw, RequestLog& log);
+  ~ProviderCallScope();
+  ProviderCallScope(const ProviderCallScope&) = delete;
+  ProviderCallScope& operator=(const ProviderCallScope&) = delete;
+
+  // Called by sinks on every token; records the first one's arrival.
+  static void NoteToken(RequestLog& log);
+  // Called by sinks on an error event from the provider.
+  static void NoteError(const Gateway& gw, const RequestLog& log, const Status& error);
+
+ private:
+  const Gateway& gw_;
+  RequestLog& log_;
+  std::chrono::steady_clock::time_point begin_;
 };
 
 boost::asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWriter& out,
@@ -25,6 +47,7 @@ boost::asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, Res
 boost::asio::awaitable<void> HandleHealth(ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleReady(const Gateway& gw, ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleModels(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleMetrics(const Gateway& gw, ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& req,
                                               ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& req,

@@ -37,6 +37,34 @@ asio::awaitable<void> HandleReady(const Gateway& gw, ResponseWriter& out, Reques
   co_await out.Send(log.status, "application/json", json::serialize(body));
 }
 
+asio::awaitable<void> HandleMetrics(const Gateway& gw, ResponseWriter& out, RequestLog& log) {
+  log.status = 200;
+  std::string body = gw.metrics.RenderPrometheus();
+  co_await out.Send(200, "text/plain; version=0.0.4; charset=utf-8", std::move(body));
+}
+
+ProviderCallScope::ProviderCallScope(const Gateway& gw, RequestLog& log)
+    : gw_(gw), log_(log), begin_(std::chrono::steady_clock::now()) {
+  gw_.metrics.StreamStarted();
+}
+
+ProviderCallScope::~ProviderCallScope() {
+  log_.upstream_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin_).count();
+  gw_.metrics.StreamEnded();
+}
+
+void ProviderCallScope::NoteToken(RequestLog& log) {
+  if (log.first_token_ms >= 0) return;
+  log.first_token_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - log.start)
+          .count();
+}
+
+void ProviderCallScope::NoteError(const Gateway& gw, const RequestLog& log, const Status& error) {
+  gw.metrics.RecordUpstreamError(log.provider, ErrorCodeName(error.code()));
+}
+
 asio::awaitable<void> HandleModels(const Gateway& gw, ResponseWriter& out, RequestLog& log) {
   const int64_t created =
       std::chrono::duration_cast<std::chrono::seconds>(

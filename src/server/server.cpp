@@ -83,7 +83,8 @@ int RunServer(const Config& config) {
     Log(LogLevel::kError, "cannot start", {{"error", router.status().message()}});
     return 1;
   }
-  Gateway gw{config, **router};
+  Metrics metrics;
+  Gateway gw{config, **router, metrics};
   SessionHost host(gw);
 
   int n_threads = config.threads > 0 ? config.threads

@@ -337,6 +337,11 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     uint64_t id;
     ~Unregister() { host.Remove(id); }
   } unregister{host, id};
+  host.gateway().metrics.ConnectionOpened();
+  struct CountClose {
+    Metrics& metrics;
+    ~CountClose() { metrics.ConnectionClosed(); }
+  } count_close{host.gateway().metrics};
 
   bool first = true;
   while (!host.stopping()) {
@@ -380,10 +385,9 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     }
 
     conn->busy = true;
-    const auto started = std::chrono::steady_clock::now();
     const auto& msg = parser.get();
     Request req = ToRequest(msg);
-    RequestLog log;
+    RequestLog log;  // its clock starts now
     BeastWriter writer(*conn, msg.keep_alive() && !host.stopping(), req.request_id,
                        msg.method() == http::verb::head);
     co_await Dispatch(host.gateway(), req, writer, log);
@@ -391,7 +395,19 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     conn->busy = false;
 
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                          started).count();
+                                                          log.start).count();
+    RequestSample sample;
+    sample.route = log.route.empty() ? "unmatched" : log.route;  // bounded label values
+    sample.model = log.model;
+    sample.provider = log.provider;
+    sample.status = log.status;
+    sample.total_s = ms / 1000.0;
+    sample.first_token_s = log.first_token_ms < 0 ? -1 : log.first_token_ms / 1000.0;
+    sample.upstream_s = log.upstream_ms < 0 ? -1 : log.upstream_ms / 1000.0;
+    sample.prompt_tokens = log.prompt_tokens;
+    sample.completion_tokens = log.completion_tokens;
+    sample.key_name = log.key_name;
+    host.gateway().metrics.RecordRequest(sample);
     Log(log.error.empty() ? LogLevel::kInfo : LogLevel::kWarn, "request",
         {{"request_id", req.request_id},
          {"method", req.method},
@@ -400,6 +416,8 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
          {"model", log.model},
          {"provider", log.provider},
          {"duration_ms", ms},
+         {"first_token_ms", log.first_token_ms},
+         {"upstream_ms", log.upstream_ms},
          {"prompt_tokens", log.prompt_tokens},
          {"completion_tokens", log.completion_tokens},
          {"error", log.error}});

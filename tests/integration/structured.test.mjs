@@ -221,10 +221,7 @@ describe('/generate/structured bad input', () => {
   // The lab (pydantic `temperature: float = 0.1`) answers 422 to null; treating
   // null as "absent" with the 0.1 default would also be fine. Sending the
   // upstream no temperature at all (its own default, 0.8 for Ollama) is not.
-  test('temperature: null → 422, or the 0.1 default upstream', {
-    todo: 'gateway bug: null temperature is accepted and no temperature is sent upstream ' +
-      '(src/api/lab_codec.cpp ParseStructuredRequest skips the default when the key exists; field_rules.cpp:60 treats null as absent)',
-  }, async () => {
+  test('temperature: null → 422, or the 0.1 default upstream', async () => {
     const s = stream(ctx.gw.url, '/generate/structured', { prompt: PROMPT, model: 'o/ok', temperature: null },
       { 'x-request-id': 'it-structured-null-temp' });
     const head = await s.response;
