@@ -41,7 +41,7 @@ void PreTokenize(PreTokenizerKind kind, std::string_view text, std::vector<std::
       if (!text.empty()) out->push_back(text);
       return;
     default:
-      internal::SplitRegex(internal::NextFunction(kind), text, out);
+      internal::SplitRegex(kind, text, out);
       return;
   }
 }

@@ -99,7 +99,7 @@ inline const char* SkipNewlines(const char* p, const char* e, bool slash) {
 
 // ---- GPT-2 ----
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-const char* NextGpt2(const char* p, const char* e) {
+inline const char* NextGpt2(const char* p, const char* e) {
   const Cp c = At(p, e);
   if (c.cp == '\'') {
     if (const size_t n = Contraction(p, e, false)) return p + n;
@@ -123,7 +123,7 @@ const char* NextGpt2(const char* p, const char* e) {
 // (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
 //  ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+     (Qwen2: \p{N})
 template <int kMaxDigits>
-const char* NextCl100k(const char* p, const char* e) {
+inline const char* NextCl100k(const char* p, const char* e) {
   const Cp c = At(p, e);
   if (c.cp == '\'') {
     if (const size_t n = Contraction(p, e, true)) return p + n;
@@ -180,7 +180,7 @@ const char* UpPlusLoStar(const char* s, const char* e) {
   return SkipWhile(SkipWhile(s, e, IsUpperish), e, IsLowerish);
 }
 
-const char* NextO200k(const char* p, const char* e) {
+inline const char* NextO200k(const char* p, const char* e) {
   const Cp c = At(p, e);
   const char* next = p + c.len;
   const bool prefix_ok = !(c.cls & kLN) && c.cp != '\r' && c.cp != '\n' && next < e;
@@ -201,25 +201,27 @@ const char* NextO200k(const char* p, const char* e) {
   return SpaceWithNewlines(p, e);
 }
 
-}  // namespace
-
-void SplitRegex(NextFn next, std::string_view text, std::vector<std::string_view>* out) {
+// The loop is instantiated per scanner so that `Next` inlines into it.
+template <const char* (*Next)(const char*, const char*)>
+void SplitWith(std::string_view text, std::vector<std::string_view>* out) {
   const char* p = text.data();
   const char* const e = p + text.size();
   while (p < e) {
-    const char* q = next(p, e);
+    const char* q = Next(p, e);
     out->emplace_back(p, static_cast<size_t>(q - p));
     p = q;
   }
 }
 
-NextFn NextFunction(PreTokenizerKind kind) {
+}  // namespace
+
+void SplitRegex(PreTokenizerKind kind, std::string_view text, std::vector<std::string_view>* out) {
   switch (kind) {
-    case PreTokenizerKind::kGpt2: return NextGpt2;
-    case PreTokenizerKind::kLlama3: return NextCl100k<3>;
-    case PreTokenizerKind::kQwen2: return NextCl100k<1>;
-    case PreTokenizerKind::kO200k: return NextO200k;
-    default: return nullptr;
+    case PreTokenizerKind::kGpt2: return SplitWith<NextGpt2>(text, out);
+    case PreTokenizerKind::kLlama3: return SplitWith<NextCl100k<3>>(text, out);
+    case PreTokenizerKind::kQwen2: return SplitWith<NextCl100k<1>>(text, out);
+    case PreTokenizerKind::kO200k: return SplitWith<NextO200k>(text, out);
+    default: return;
   }
 }
 

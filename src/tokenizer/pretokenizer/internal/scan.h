@@ -43,13 +43,8 @@ inline const char* SkipWhile(const char* p, const char* e, Pred pred) {
   return p;
 }
 
-// Returns the end of the piece starting at p (p < e).
-using NextFn = const char* (*)(const char* p, const char* e);
-
-// The scanner of a regex-based kind; nullptr for kBert and kNone.
-NextFn NextFunction(PreTokenizerKind kind);
-
-// Splits `text` into contiguous pieces with `next`.
-void SplitRegex(NextFn next, std::string_view text, std::vector<std::string_view>* out);
+// Splits `text` into contiguous pieces with the scanner of a regex-based
+// kind (kGpt2, kLlama3, kQwen2, kO200k; others append nothing).
+void SplitRegex(PreTokenizerKind kind, std::string_view text, std::vector<std::string_view>* out);
 
 }  // namespace sluice::tokenizer::internal
