@@ -14,6 +14,9 @@ namespace json = boost::json;
 
 namespace {
 
+// A conversation longer than this is an attack or a bug, not a chat.
+constexpr size_t kMaxMessages = 2048;
+
 Status BadParam(std::string param, std::string message) {
   std::string loc = param;
   return Status(ErrorCode::kInvalidArgument, std::move(message),
@@ -54,6 +57,9 @@ Status ReadMessages(const json::object& body, std::vector<Message>* out) {
   if (v == nullptr) return BadParam("messages", "'messages' is a required property");
   if (!v->is_array() || v->get_array().empty()) {
     return BadParam("messages", "'messages' must be a non-empty array");
+  }
+  if (v->get_array().size() > kMaxMessages) {
+    return BadParam("messages", fmt::format("'messages' has more than {} entries", kMaxMessages));
   }
   size_t i = 0;
   for (const json::value& m : v->get_array()) {

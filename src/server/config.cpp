@@ -58,7 +58,7 @@ Status ReadServer(const toml::table& root, Config* c) {
   if (t == nullptr) return ConfigError("server", "must be a table");
   for (const auto& [k, v] : *t) {
     std::string key(k.str());
-    if (key != "listen" && key != "threads" && key != "body_limit" &&
+    if (key != "listen" && key != "threads" && key != "body_limit" && key != "max_connections" &&
         key != "shutdown_grace_ms" && key != "default_model") {
       return ConfigError("server." + key, "unknown key");
     }
@@ -75,6 +75,11 @@ Status ReadServer(const toml::table& root, Config* c) {
     auto v = n->value<int64_t>();
     if (!v || *v <= 0) return ConfigError("server.body_limit", "must be a positive integer (bytes)");
     c->body_limit = static_cast<size_t>(*v);
+  }
+  if (const toml::node* n = t->get("max_connections")) {
+    auto v = n->value<int64_t>();
+    if (!v || *v <= 0) return ConfigError("server.max_connections", "must be a positive integer");
+    c->max_connections = static_cast<size_t>(*v);
   }
   SLUICE_RETURN_IF_ERROR(ReadMillis(*t, "shutdown_grace_ms", "server", &c->shutdown_grace));
   SLUICE_RETURN_IF_ERROR(ReadString(*t, "default_model", "server", &c->default_model));

@@ -5,6 +5,7 @@
 //   listen = "127.0.0.1:8000"      # host:port; [::1]:8000 for IPv6
 //   threads = 0                     # 0 = one per core
 //   body_limit = 1048576            # bytes
+//   max_connections = 10000         # open client connections; past it: 503
 //   shutdown_grace_ms = 10000
 //   default_model = "llama3.2"
 //
@@ -65,6 +66,7 @@ struct Config {
   uint16_t listen_port = 8000;
   int threads = 0;
   size_t body_limit = 1 << 20;
+  size_t max_connections = 10000;  // past it, new connections get 503
   milliseconds shutdown_grace{10000};
   std::string default_model;
   std::vector<ProviderConfig> providers;

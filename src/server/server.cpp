@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <thread>
 
@@ -37,6 +39,17 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor, SessionHost& host) {
       continue;
     }
     boost::system::error_code ignored;
+    if (host.size() >= host.gateway().config.max_connections) {
+      // Over the connection cap: refuse cheaply instead of queueing.
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 43\r\n\r\n"
+          "{\"detail\":\"too many connections, retry\"}\n";
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kBusy), ignored);
+      socket.close(ignored);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
     asio::co_spawn(executor, RunSession(std::move(socket), host), [](std::exception_ptr e) {
@@ -77,7 +90,17 @@ asio::awaitable<void> Drain(asio::io_context& ioc, SessionHost& host,
 
 }  // namespace
 
+// Many idle keep-alive clients need many descriptors: use all we may.
+void RaiseFileLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
 int RunServer(const Config& config) {
+  RaiseFileLimit();
   auto router = Router::Build(config);
   if (!router.ok()) {
     Log(LogLevel::kError, "cannot start", {{"error", router.status().message()}});
