@@ -86,6 +86,54 @@ Status ReadServer(const toml::table& root, Config* c) {
   return Status::Ok();
 }
 
+Status CheckKeys(const toml::table& t, const std::string& where,
+                 std::initializer_list<std::string_view> known) {
+  for (const auto& [k, v] : t) {
+    bool ok = false;
+    for (std::string_view name : known) ok = ok || k.str() == name;
+    if (!ok) return ConfigError(where + "." + std::string(k.str()), "unknown key");
+  }
+  return Status::Ok();
+}
+
+Status ReadAuthAndLimits(const toml::table& root, Config* c) {
+  if (const toml::node* node = root.get("auth")) {
+    const toml::table* t = node->as_table();
+    if (t == nullptr) return ConfigError("auth", "must be a table");
+    SLUICE_RETURN_IF_ERROR(
+        CheckKeys(*t, "auth", {"keys_db", "master_key_env", "allow_unauthenticated"}));
+    SLUICE_RETURN_IF_ERROR(ReadString(*t, "keys_db", "auth", &c->keys_db));
+    SLUICE_RETURN_IF_ERROR(ReadString(*t, "master_key_env", "auth", &c->master_key_env));
+    if (const toml::node* n = t->get("allow_unauthenticated")) {
+      auto b = n->value<bool>();
+      if (!b) return ConfigError("auth.allow_unauthenticated", "must be a boolean");
+      c->allow_unauthenticated = *b;
+    }
+  }
+  if (const toml::node* node = root.get("limits")) {
+    const toml::table* t = node->as_table();
+    if (t == nullptr) return ConfigError("limits", "must be a table");
+    SLUICE_RETURN_IF_ERROR(CheckKeys(
+        *t, "limits", {"max_concurrent", "max_tokens", "redis_url", "redis_fail_mode"}));
+    for (auto [key, out] : {std::pair{"max_concurrent", &c->max_concurrent},
+                            std::pair{"max_tokens", &c->max_tokens_cap}}) {
+      if (const toml::node* n = t->get(key)) {
+        auto v = n->value<int64_t>();
+        if (!v || *v < 0) {
+          return ConfigError(std::string("limits.") + key, "must be a non-negative integer");
+        }
+        *out = *v;
+      }
+    }
+    SLUICE_RETURN_IF_ERROR(ReadString(*t, "redis_url", "limits", &c->redis_url));
+    SLUICE_RETURN_IF_ERROR(ReadString(*t, "redis_fail_mode", "limits", &c->redis_fail_mode));
+    if (c->redis_fail_mode != "fail_open" && c->redis_fail_mode != "fail_closed") {
+      return ConfigError("limits.redis_fail_mode", "must be \"fail_open\" or \"fail_closed\"");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadProviders(const toml::table& root, Config* c) {
   const toml::node* node = root.get("providers");
   if (node == nullptr) return Status::Ok();
@@ -206,13 +254,15 @@ StatusOr<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     }
     for (const auto& [k, v] : root) {
       std::string key(k.str());
-      if (key != "server" && key != "providers" && key != "models") {
-        return ConfigError(key, "unknown section (server, providers, models)");
+      if (key != "server" && key != "providers" && key != "models" && key != "auth" &&
+          key != "limits") {
+        return ConfigError(key, "unknown section (server, auth, limits, providers, models)");
       }
     }
     SLUICE_RETURN_IF_ERROR(ReadServer(root, &c));
     SLUICE_RETURN_IF_ERROR(ReadProviders(root, &c));
     SLUICE_RETURN_IF_ERROR(ReadModels(root, &c));
+    SLUICE_RETURN_IF_ERROR(ReadAuthAndLimits(root, &c));
   }
 
   std::optional<std::string> ollama_url = env("OLLAMA_API_URL");

@@ -9,6 +9,17 @@
 //   shutdown_grace_ms = 10000
 //   default_model = "llama3.2"
 //
+//   [auth]
+//   keys_db = "sluice-keys.db"      # default $SLUICE_KEYS_DB, else ./sluice-keys.db
+//   master_key_env = "SLUICE_MASTER_KEY"  # guards /admin/keys; unset variable = admin API off
+//   allow_unauthenticated = false   # needed to serve without keys on a non-loopback address
+//
+//   [limits]
+//   max_concurrent = 1024           # global cap on requests in flight; past it 503
+//   max_tokens = 0                  # largest max_tokens a request may ask for (0 = no cap)
+//   redis_url = ""                  # "redis://host:port[/db]": share limits between instances
+//   redis_fail_mode = "fail_open"   # or "fail_closed" (503 while Redis is unreachable)
+//
 //   [providers.local]               # one table per upstream
 //   kind = "ollama"                 # "ollama" | "openai" (vLLM, llama.cpp server, OpenAI)
 //   base_url = "http://localhost:11434"
@@ -71,6 +82,16 @@ struct Config {
   std::string default_model;
   std::vector<ProviderConfig> providers;
   std::vector<ModelRoute> models;
+
+  // [auth]
+  std::string keys_db;  // "" = $SLUICE_KEYS_DB or ./sluice-keys.db
+  std::string master_key_env = "SLUICE_MASTER_KEY";
+  bool allow_unauthenticated = false;
+  // [limits]
+  int64_t max_concurrent = 1024;
+  int64_t max_tokens_cap = 0;
+  std::string redis_url;
+  std::string redis_fail_mode = "fail_open";
 };
 
 // Looks up an environment variable; returns nullopt when unset. Injected so

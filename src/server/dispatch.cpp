@@ -54,7 +54,7 @@ asio::awaitable<void> SendOpenAIError(ResponseWriter& out, RequestLog& log, cons
   co_await out.Send(code, "application/json", api::OpenAIErrorBody(status, code));
 }
 
-asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWriter& out,
+asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& out,
                                RequestLog& log) {
   const std::string& path = req.path;
   const bool openai = path.rfind("/v1/", 0) == 0;
@@ -75,6 +75,11 @@ asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWr
                                           {"/metrics", "GET"},
                                           {"/generate/structured", "POST"},
                                           {"/v1/chat/completions", "POST"}};
+  if (path == "/admin/keys" || path.rfind("/admin/keys/", 0) == 0) {
+    log.route = "/admin/keys";
+    co_await HandleAdminKeys(gw, req, out, log);
+    co_return;
+  }
   const RouteSpec* route = nullptr;
   for (const RouteSpec& r : kRoutes) {
     if (path == r.path) route = &r;
@@ -96,12 +101,21 @@ asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWr
                          "Content-Type must be application/json, got '" + req.content_type + "'"));
     co_return;
   }
+  const bool model_route = openai || path == "/generate/structured";
+  if (model_route) {
+    Status auth = AuthenticateRequest(gw.security, req, &req.key);
+    if (!auth.ok()) {
+      co_await fail(auth);
+      co_return;
+    }
+    if (req.key) log.key_name = req.key->name;
+  }
   if (path == "/health") {
     co_await HandleHealth(out, log);
   } else if (path == "/ready") {
     co_await HandleReady(gw, out, log);
   } else if (path == "/v1/models") {
-    co_await HandleModels(gw, out, log);
+    co_await HandleModels(gw, req, out, log);
   } else if (path == "/metrics") {
     co_await HandleMetrics(gw, out, log);
   } else if (path == "/generate/structured") {

@@ -7,12 +7,15 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+
+#include "server/security/key_store.h"
 
 namespace sluice::server {
 
@@ -23,7 +26,9 @@ struct Request {
   std::string path;          // target without the query string
   std::string content_type;  // "" when absent
   std::string request_id;    // echoed x-request-id or generated
+  std::string api_key;       // from Authorization: Bearer or x-api-key ("" = none)
   std::string body;
+  std::optional<security::KeyRecord> key;  // set by Dispatch once authenticated
 };
 
 // What the access log line and the metrics record about a request;
@@ -69,6 +74,9 @@ class ResponseWriter {
   // StopWatching() ends the watch and waits until it has ended.
   virtual void WatchForDisconnect(std::function<void()> on_gone) = 0;
   virtual boost::asio::awaitable<void> StopWatching() = 0;
+
+  // Headers added to whatever response is sent (rate-limit headers).
+  virtual void AddHeaders(Headers headers) = 0;
 
   virtual bool started() const = 0;  // a response head was written
 };

@@ -59,6 +59,7 @@ class ChatSink final : public providers::EventSink {
         text_ += e.text;
         ++n_tokens_;
         ProviderCallScope::NoteToken(log_);
+        log_.completion_tokens = n_tokens_;  // until the provider reports usage
         if (!req_.stream) co_return true;
         co_return co_await Write(encoder_.TokenChunk(e.text));
       case Event::Kind::kUsage:
@@ -141,6 +142,11 @@ class ChatSink final : public providers::EventSink {
 
 }  // namespace
 
+int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
+  int64_t prompt = log.prompt_tokens >= 0 ? log.prompt_tokens : estimated_prompt;
+  return prompt + std::max<int64_t>(0, log.completion_tokens);
+}
+
 asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& http_req,
                                             ResponseWriter& out, RequestLog& log) {
   auto body = api::ParseJsonBody(http_req.body);
@@ -161,6 +167,16 @@ asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& ht
     co_return;
   }
   log.provider = route->provider->name();
+  if (Status cap = ApplyMaxTokensCap(gw.security, &req->sampling); !cap.ok()) {
+    co_await SendOpenAIError(out, log, cap);
+    co_return;
+  }
+  const int64_t estimate = EstimatePromptTokens(req->messages);
+  auto call = AdmitCall(gw.security, http_req, route->public_model, estimate, out, gw.metrics);
+  if (!call.ok()) {
+    co_await SendOpenAIError(out, log, call.status());
+    co_return;
+  }
 
   ChatSink sink(gw, out, log, *req, route->public_model);
   providers::CancelToken cancel;
@@ -170,6 +186,7 @@ asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& ht
     co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
   }
   co_await out.StopWatching();
+  call->Reconcile(UsedTokens(log, estimate));
   if (!sink.done()) {
     log.error = "cancelled";
     log.status = out.started() ? log.status : 499;

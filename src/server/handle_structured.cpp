@@ -29,6 +29,7 @@ class LabSink final : public providers::EventSink {
         text_ += e.text;
         ++n_tokens_;
         ProviderCallScope::NoteToken(log_);
+        log_.completion_tokens = n_tokens_;  // until the provider reports usage
         co_return out_.Queue(net::EncodeSseData(api::LabTokenEvent(e.text)));
       case Event::Kind::kUsage:
         log_.prompt_tokens = e.usage.prompt_tokens;
@@ -93,6 +94,19 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_return;
   }
   log.provider = route->provider->name();
+  if (Status cap = ApplyMaxTokensCap(gw.security, &req->sampling); !cap.ok()) {
+    // Built before the co_await: GCC 12 mishandles braced temporaries in co_await expressions.
+    Status error(ErrorCode::kUnprocessable, cap.message(),
+                 {{{"body", "max_tokens"}, cap.message(), "less_than_equal"}});
+    co_await SendDetailError(out, log, error);
+    co_return;
+  }
+  const int64_t estimate = EstimatePromptTokens(req->messages);
+  auto call = AdmitCall(gw.security, http_req, route->public_model, estimate, out, gw.metrics);
+  if (!call.ok()) {
+    co_await SendDetailError(out, log, call.status());
+    co_return;
+  }
 
   log.status = 200;
   Headers headers{{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
@@ -107,6 +121,7 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
   }
   co_await out.StopWatching();
+  call->Reconcile(UsedTokens(log, estimate));
   if (cancel.cancelled() && !sink.finished()) {
     log.error = "cancelled";
     co_return;  // the client is gone; nothing to end

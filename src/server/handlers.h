@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "server/config.h"
+#include "server/auth.h"
 #include "server/exchange.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -17,7 +18,8 @@ namespace sluice::server {
 struct Gateway {
   const Config& config;
   const Router& router;
-  Metrics& metrics;  // thread-safe
+  Metrics& metrics;          // thread-safe
+  const Security& security;  // thread-safe
 };
 
 // Brackets one provider call: counts the active stream and measures the
@@ -40,18 +42,28 @@ class ProviderCallScope {
   std::chrono::steady_clock::time_point begin_;
 };
 
-boost::asio::awaitable<void> Dispatch(const Gateway& gw, const Request& req, ResponseWriter& out,
+// Authenticates model routes (filling req.key) before handing them on.
+boost::asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& out,
                                       RequestLog& log);
 
 // Individual endpoints (handlers_basic.cpp, handle_structured.cpp, handle_chat.cpp).
 boost::asio::awaitable<void> HandleHealth(ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleReady(const Gateway& gw, ResponseWriter& out, RequestLog& log);
-boost::asio::awaitable<void> HandleModels(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+boost::asio::awaitable<void> HandleModels(const Gateway& gw, const Request& req, ResponseWriter& out,
+                                          RequestLog& log);
 boost::asio::awaitable<void> HandleMetrics(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+// /admin/keys (GET list, POST create) and /admin/keys/{id} (DELETE revoke),
+// guarded by the master key.
+boost::asio::awaitable<void> HandleAdminKeys(const Gateway& gw, const Request& req,
+                                             ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& req,
                                               ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& req,
                                                    ResponseWriter& out, RequestLog& log);
+
+// Tokens a finished call used, for the limiter: reported usage when known,
+// else the prompt estimate plus the tokens relayed.
+int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt);
 
 // Error bodies. FastAPI style {"detail": [...]} for the lab endpoint and
 // plain routes; OpenAI style {"error": {...}} under /v1.

@@ -1,4 +1,5 @@
 // GET /health, GET /ready, GET /v1/models.
+#include <algorithm>
 #include <chrono>
 
 #include <boost/json/array.hpp>
@@ -65,12 +66,17 @@ void ProviderCallScope::NoteError(const Gateway& gw, const RequestLog& log, cons
   gw.metrics.RecordUpstreamError(log.provider, ErrorCodeName(error.code()));
 }
 
-asio::awaitable<void> HandleModels(const Gateway& gw, ResponseWriter& out, RequestLog& log) {
+asio::awaitable<void> HandleModels(const Gateway& gw, const Request& req, ResponseWriter& out,
+                                   RequestLog& log) {
   const int64_t created =
       std::chrono::duration_cast<std::chrono::seconds>(
           std::chrono::system_clock::now().time_since_epoch()).count();
   json::array data;
   for (const std::string& name : gw.router.ModelNames()) {
+    if (req.key && !req.key->models.empty() &&
+        std::find(req.key->models.begin(), req.key->models.end(), name) == req.key->models.end()) {
+      continue;  // a scoped key sees only its models
+    }
     auto route = gw.router.Resolve(name);
     std::string owner = route.ok() ? route->provider->name() : "sluice";
     data.push_back(json::object{

@@ -106,8 +106,13 @@ int RunServer(const Config& config) {
     Log(LogLevel::kError, "cannot start", {{"error", router.status().message()}});
     return 1;
   }
+  auto security = BuildSecurity(config);
+  if (!security.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"error", security.status().message()}});
+    return 1;
+  }
   Metrics metrics;
-  Gateway gw{config, **router, metrics};
+  Gateway gw{config, **router, metrics, **security};
   SessionHost host(gw);
 
   int n_threads = config.threads > 0 ? config.threads

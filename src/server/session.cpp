@@ -106,6 +106,9 @@ class BeastWriter final : public ResponseWriter {
   ~BeastWriter() override = default;
 
   bool started() const override { return started_; }
+  void AddHeaders(Headers headers) override {
+    for (auto& h : headers) extra_headers_.push_back(std::move(h));
+  }
   bool broken() const { return broken_; }
   bool keep_alive() const { return keep_alive_; }
 
@@ -203,6 +206,7 @@ class BeastWriter final : public ResponseWriter {
     res.set(http::field::server, "sluice");
     res.set(http::field::content_type, content_type);
     res.set("x-request-id", request_id_);
+    for (const auto& [k, v] : extra_headers_) res.set(k, v);
     for (const auto& [k, v] : headers) res.set(k, v);
     res.keep_alive(keep_alive_);
   }
@@ -257,6 +261,7 @@ class BeastWriter final : public ResponseWriter {
   std::function<void()> on_gone_;
   asio::steady_timer watch_timer_;
   std::string queued_;  // streamed data not yet written (see Queue/Flush)
+  Headers extra_headers_;
 };
 
 // Answers a request that could not be read in full (too large, malformed)
@@ -308,6 +313,13 @@ Request ToRequest(const http::request<http::string_body>& msg) {
   req.request_id = (id != msg.end() && IsAcceptableRequestId(id->value()))
                        ? std::string(id->value())
                        : NewRequestId();
+  if (auto it = msg.find(http::field::authorization); it != msg.end()) {
+    std::string_view v = it->value();
+    if (v.size() > 7 && beast::iequals(v.substr(0, 7), "Bearer ")) req.api_key = std::string(v.substr(7));
+  }
+  if (req.api_key.empty()) {
+    if (auto it = msg.find("x-api-key"); it != msg.end()) req.api_key = std::string(it->value());
+  }
   req.body = msg.body();
   return req;
 }
@@ -420,6 +432,7 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
          {"upstream_ms", log.upstream_ms},
          {"prompt_tokens", log.prompt_tokens},
          {"completion_tokens", log.completion_tokens},
+         {"key", log.key_name},
          {"error", log.error}});
     if (!writer.keep_alive() || writer.broken()) break;
   }
