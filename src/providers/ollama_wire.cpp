@@ -15,6 +15,7 @@
 #include "api/json_body.h"
 #include "net/lines.h"
 #include "providers/wire.h"
+#include "providers/wire_json.h"
 
 namespace sluice::providers {
 
@@ -24,11 +25,7 @@ using api::Event;
 std::string EncodeOllamaChat(const api::ChatRequest& request, const std::string& upstream_model) {
   json::object body;
   body["model"] = upstream_model;
-  json::array messages;
-  for (const auto& m : request.messages) {
-    messages.push_back(json::object{{"role", m.role}, {"content", m.content}});
-  }
-  body["messages"] = std::move(messages);
+  body["messages"] = EncodeMessages(request.messages);
   body["stream"] = true;
   switch (request.response_format.kind) {
     case api::ResponseKind::kJsonSchema:
@@ -49,11 +46,7 @@ std::string EncodeOllamaChat(const api::ChatRequest& request, const std::string&
   if (s.max_tokens) options["num_predict"] = *s.max_tokens;
   if (s.presence_penalty) options["presence_penalty"] = *s.presence_penalty;
   if (s.frequency_penalty) options["frequency_penalty"] = *s.frequency_penalty;
-  if (!s.stop.empty()) {
-    json::array stop;
-    for (const auto& x : s.stop) stop.emplace_back(x);
-    options["stop"] = std::move(stop);
-  }
+  if (!s.stop.empty()) options["stop"] = EncodeStrings(s.stop);
   if (!options.empty()) body["options"] = std::move(options);
   return json::serialize(body);
 }

@@ -14,6 +14,7 @@
 #include "api/json_body.h"
 #include "net/sse.h"
 #include "providers/wire.h"
+#include "providers/wire_json.h"
 
 namespace sluice::providers {
 
@@ -23,11 +24,7 @@ using api::Event;
 std::string EncodeOpenAIChat(const api::ChatRequest& request, const std::string& upstream_model) {
   json::object body;
   body["model"] = upstream_model;
-  json::array messages;
-  for (const auto& m : request.messages) {
-    messages.push_back(json::object{{"role", m.role}, {"content", m.content}});
-  }
-  body["messages"] = std::move(messages);
+  body["messages"] = EncodeMessages(request.messages);
   body["stream"] = true;
   body["stream_options"] = json::object{{"include_usage", true}};
   const api::Sampling& s = request.sampling;
@@ -38,11 +35,7 @@ std::string EncodeOpenAIChat(const api::ChatRequest& request, const std::string&
   if (s.max_tokens) body["max_tokens"] = *s.max_tokens;
   if (s.presence_penalty) body["presence_penalty"] = *s.presence_penalty;
   if (s.frequency_penalty) body["frequency_penalty"] = *s.frequency_penalty;
-  if (!s.stop.empty()) {
-    json::array stop;
-    for (const auto& x : s.stop) stop.emplace_back(x);
-    body["stop"] = std::move(stop);
-  }
+  if (!s.stop.empty()) body["stop"] = EncodeStrings(s.stop);
   const api::ResponseFormat& rf = request.response_format;
   if (rf.kind == api::ResponseKind::kJsonObject) {
     body["response_format"] = json::object{{"type", "json_object"}};

@@ -142,11 +142,6 @@ class ChatSink final : public providers::EventSink {
 
 }  // namespace
 
-int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
-  int64_t prompt = log.prompt_tokens >= 0 ? log.prompt_tokens : estimated_prompt;
-  return prompt + std::max<int64_t>(0, log.completion_tokens);
-}
-
 asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& http_req,
                                             ResponseWriter& out, RequestLog& log) {
   auto body = api::ParseJsonBody(http_req.body);
@@ -160,33 +155,17 @@ asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& ht
     co_return;
   }
   req->id = http_req.request_id;
-  auto route = gw.router.Resolve(req->model);
-  log.model = req->model.empty() ? gw.config.default_model : req->model;
-  if (!route.ok()) {
-    co_await SendOpenAIError(out, log, route.status());
-    co_return;
-  }
-  log.provider = route->provider->name();
   if (Status cap = ApplyMaxTokensCap(gw.security, &req->sampling); !cap.ok()) {
     co_await SendOpenAIError(out, log, cap);
     co_return;
   }
-  const int64_t estimate = EstimatePromptTokens(req->messages);
-  auto call = AdmitCall(gw.security, http_req, route->public_model, estimate, out, gw.metrics);
+  auto call = PrepareCall(gw, http_req, *req, out, log);
   if (!call.ok()) {
     co_await SendOpenAIError(out, log, call.status());
     co_return;
   }
-
-  ChatSink sink(gw, out, log, *req, route->public_model);
-  providers::CancelToken cancel;
-  out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
-  {
-    ProviderCallScope scope(gw, log);
-    co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
-  }
-  co_await out.StopWatching();
-  call->Reconcile(UsedTokens(log, estimate));
+  ChatSink sink(gw, out, log, *req, call->route.public_model);
+  co_await StreamFromProvider(gw, *call, *req, sink, out, log);
   if (!sink.done()) {
     log.error = "cancelled";
     log.status = out.started() ? log.status : 499;

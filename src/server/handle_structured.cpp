@@ -87,13 +87,6 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_return;
   }
   req->id = http_req.request_id;
-  auto route = gw.router.Resolve(req->model);
-  log.model = req->model.empty() ? gw.config.default_model : req->model;
-  if (!route.ok()) {
-    co_await SendDetailError(out, log, route.status());
-    co_return;
-  }
-  log.provider = route->provider->name();
   if (Status cap = ApplyMaxTokensCap(gw.security, &req->sampling); !cap.ok()) {
     // Built before the co_await: GCC 12 mishandles braced temporaries in co_await expressions.
     Status error(ErrorCode::kUnprocessable, cap.message(),
@@ -101,8 +94,7 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_await SendDetailError(out, log, error);
     co_return;
   }
-  const int64_t estimate = EstimatePromptTokens(req->messages);
-  auto call = AdmitCall(gw.security, http_req, route->public_model, estimate, out, gw.metrics);
+  auto call = PrepareCall(gw, http_req, *req, out, log);
   if (!call.ok()) {
     co_await SendDetailError(out, log, call.status());
     co_return;
@@ -114,15 +106,8 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_return;
   }
   LabSink sink(gw, out, log, *req);
-  providers::CancelToken cancel;
-  out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
-  {
-    ProviderCallScope scope(gw, log);
-    co_await route->provider->Stream(*req, route->upstream_model, sink, cancel);
-  }
-  co_await out.StopWatching();
-  call->Reconcile(UsedTokens(log, estimate));
-  if (cancel.cancelled() && !sink.finished()) {
+  bool client_gone = co_await StreamFromProvider(gw, *call, *req, sink, out, log);
+  if (client_gone && !sink.finished()) {
     log.error = "cancelled";
     co_return;  // the client is gone; nothing to end
   }

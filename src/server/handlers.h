@@ -61,9 +61,25 @@ boost::asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& 
 boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& req,
                                                    ResponseWriter& out, RequestLog& log);
 
-// Tokens a finished call used, for the limiter: reported usage when known,
-// else the prompt estimate plus the tokens relayed.
-int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt);
+// What the model endpoints share once a request is parsed (provider_call.cpp).
+//
+// PrepareCall: resolves the model (404) and admits the call (403/429/503),
+// filling log.model / log.provider. The caller applies its own max_tokens
+// rules before. StreamFromProvider: runs the provider into `sink` while
+// watching the client; a disconnect cancels the upstream. It reconciles the
+// limiter with the tokens used and returns true if the client went away.
+struct PreparedCall {
+  Route route;
+  AdmittedCall admission;
+  int64_t estimated_prompt_tokens;
+};
+StatusOr<PreparedCall> PrepareCall(const Gateway& gw, const Request& http_req,
+                                   const api::ChatRequest& req, ResponseWriter& out,
+                                   RequestLog& log);
+boost::asio::awaitable<bool> StreamFromProvider(const Gateway& gw, PreparedCall& call,
+                                                const api::ChatRequest& req,
+                                                providers::EventSink& sink, ResponseWriter& out,
+                                                RequestLog& log);
 
 // Error bodies. FastAPI style {"detail": [...]} for the lab endpoint and
 // plain routes; OpenAI style {"error": {...}} under /v1.
