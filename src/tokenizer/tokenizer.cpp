@@ -101,7 +101,9 @@ void Tokenizer::Encode(std::string_view text, const EncodeOptions& options, std:
       segment = scratch.normalized;
     }
     if (spec.byte_level_add_prefix_space && !segment.empty() && segment[0] != ' ') {
-      scratch.text.assign(" ").append(segment);
+      scratch.text.resize(segment.size() + 1);  // (not assign().append(): GCC 12 -Wrestrict false positive)
+      scratch.text[0] = ' ';
+      segment.copy(scratch.text.data() + 1, segment.size());
       segment = scratch.text;
     }
     scratch.pieces.clear();
