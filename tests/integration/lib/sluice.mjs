@@ -46,7 +46,7 @@ export function writeConfig(text) {
 }
 
 // Environment for the child: ours minus anything that would reconfigure sluice.
-function childEnv(extra) {
+export function childEnv(extra) {
   const env = { ...process.env };
   for (const k of Object.keys(env)) {
     if (k.startsWith('SLUICE_') || k === 'OLLAMA_API_URL' || k.startsWith('SSL_CERT')) {
@@ -164,10 +164,10 @@ export class Sluice {
 }
 
 // Spawns `sluice serve` with `config` (TOML text, or null for none) on
-// 127.0.0.1:0 and resolves once it logged its port.
-export async function startSluice({ config = null, env = {}, args = [] } = {}) {
+// `listen` (default 127.0.0.1:0) and resolves once it logged its port.
+export async function startSluice({ config = null, env = {}, args = [], listen = '127.0.0.1:0' } = {}) {
   const bin = sluiceBin();
-  const argv = ['serve', '--listen', '127.0.0.1:0', ...args];
+  const argv = ['serve', '--listen', listen, ...args];
   if (config !== null) argv.push('--config', writeConfig(config));
   const child = spawn(bin, argv, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const gw = new Sluice(child);
