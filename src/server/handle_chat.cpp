@@ -65,6 +65,8 @@ class ChatSink final : public providers::EventSink {
       case Event::Kind::kUsage:
         usage_ = e.usage;
         have_usage_ = true;
+        log_.prompt_tokens = usage_.prompt_tokens;  // the limiter settles on these at kFinish
+        log_.completion_tokens = usage_.completion_tokens;
         co_return true;
       case Event::Kind::kFinish:
         done_ = true;

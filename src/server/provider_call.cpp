@@ -17,6 +17,28 @@ int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
   return prompt + std::max<int64_t>(0, log.completion_tokens);
 }
 
+// Settles the limiter's account when the answer ends, before the sink writes
+// the final event: a client that sends its next request the moment it reads
+// this one's end must be judged on real usage, not the estimate.
+class ReconcilingSink final : public providers::EventSink {
+ public:
+  ReconcilingSink(providers::EventSink& inner, PreparedCall& call, const RequestLog& log)
+      : inner_(inner), call_(call), log_(log) {}
+
+  asio::awaitable<bool> Emit(api::Event e) override {
+    if (e.kind == api::Event::Kind::kFinish || e.kind == api::Event::Kind::kError) {
+      call_.admission.Reconcile(UsedTokens(log_, call_.estimated_prompt_tokens));
+    }
+    co_return co_await inner_.Emit(std::move(e));
+  }
+  asio::awaitable<bool> Flush() override { co_return co_await inner_.Flush(); }
+
+ private:
+  providers::EventSink& inner_;
+  PreparedCall& call_;
+  const RequestLog& log_;
+};
+
 }  // namespace
 
 StatusOr<PreparedCall> PrepareCall(const Gateway& gw, const Request& http_req,
@@ -37,12 +59,14 @@ asio::awaitable<bool> StreamFromProvider(const Gateway& gw, PreparedCall& call,
                                          const api::ChatRequest& req, providers::EventSink& sink,
                                          ResponseWriter& out, RequestLog& log) {
   providers::CancelToken cancel;
+  ReconcilingSink reconciling(sink, call, log);
   out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
   {
     ProviderCallScope scope(gw, log);
-    co_await call.route.provider->Stream(req, call.route.upstream_model, sink, cancel);
+    co_await call.route.provider->Stream(req, call.route.upstream_model, reconciling, cancel);
   }
   co_await out.StopWatching();
+  // A stream that ended early (client gone) settles here; otherwise a no-op.
   call.admission.Reconcile(UsedTokens(log, call.estimated_prompt_tokens));
   co_return cancel.cancelled();
 }

@@ -41,10 +41,12 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor, SessionHost& host) {
     boost::system::error_code ignored;
     if (host.size() >= host.gateway().config.max_connections) {
       // Over the connection cap: refuse cheaply instead of queueing.
-      static constexpr std::string_view kBusy =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-          "Retry-After: 1\r\nConnection: close\r\nContent-Length: 43\r\n\r\n"
-          "{\"detail\":\"too many connections, retry\"}\n";
+      static const std::string kBusy = [] {
+        std::string body = "{\"detail\":\"too many connections, retry\"}\n";
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+               "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+      }();
       socket.non_blocking(true, ignored);
       socket.write_some(asio::buffer(kBusy), ignored);
       socket.close(ignored);

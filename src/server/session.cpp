@@ -31,7 +31,8 @@ constexpr std::chrono::seconds kReadTimeout{30};
 constexpr std::chrono::seconds kKeepAliveIdle{60};
 // A client that stops reading a response is cut off after this long.
 constexpr std::chrono::seconds kWriteTimeout{30};
-constexpr size_t kHeaderLimit = 16 * 1024;
+constexpr size_t kHeaderLimit = 16 * 1024;  // request line + all header fields
+constexpr size_t kMaxHeaderFields = 100;
 // While streaming, bytes a client sends (pipelined requests) are kept up to this.
 constexpr size_t kPipelineLimit = 64 * 1024;
 // After refusing a request, at most this much of its body is read and dropped.
@@ -301,6 +302,16 @@ asio::awaitable<void> SendProtocolError(Connection& conn, std::string_view targe
   }
 }
 
+bool HeadWithinLimits(const http::request<http::string_body>& msg) {
+  size_t bytes = msg.method_string().size() + msg.target().size() + 12;
+  size_t fields = 0;
+  for (const auto& f : msg) {
+    bytes += f.name_string().size() + f.value().size() + 4;
+    if (++fields > kMaxHeaderFields || bytes > kHeaderLimit) return false;
+  }
+  return true;
+}
+
 Request ToRequest(const http::request<http::string_body>& msg) {
   Request req;
   req.method = std::string(msg.method_string());
@@ -363,6 +374,9 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     conn->stream.expires_after(first ? kReadTimeout : kKeepAliveIdle);
     first = false;
     auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, parser, kTuple);
+    // Beast applies header_limit to the bytes of each read still unparsed, so
+    // the head's total size and field count are checked here, once it is read.
+    if (!ec && !HeadWithinLimits(parser.get())) ec = http::error::header_limit;
     if (!ec && parser.get()[http::field::expect] == "100-continue") {
       // curl sends this for bodies over 1 KiB and waits for the interim answer.
       http::response<http::empty_body> cont{http::status::continue_, 11};

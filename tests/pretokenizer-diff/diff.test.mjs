@@ -151,7 +151,8 @@ function bertNormalize(s, o) {
     const c = ch.codePointAt(0);
     if (o.clean_text) {
       if (c === 0 || c === 0xfffd) continue;
-      if (/^\p{C}$/u.test(ch) && !'\t\n\r'.includes(ch)) continue;
+      // Rust's char::is_control-style check in HF keeps unassigned (Cn) code points.
+      if (/^[\p{Cc}\p{Cf}\p{Cs}\p{Co}]$/u.test(ch) && !'\t\n\r'.includes(ch)) continue;
       if (/^\p{White_Space}$/u.test(ch)) { out += ' '; continue; }
     }
     if (o.handle_chinese_chars && isChineseChar(c)) { out += ` ${ch} `; continue; }

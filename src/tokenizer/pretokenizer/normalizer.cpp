@@ -94,7 +94,12 @@ std::string BertNormalize(std::string_view text, bool lowercase, bool strip_acce
       if (cp == 0 || cp == 0xFFFD || cp == kInvalidCodePoint) return;
       const uint8_t cls = ClassOf(cp);
       const bool tab_or_newline = cp == '\t' || cp == '\n' || cp == '\r';
-      if ((cls & kClassOther) && !tab_or_newline) return;
+      // Hugging Face's BertNormalizer drops Cc, Cf, Cs and Co but keeps
+      // unassigned code points (Cn), which then become [UNK].
+      if ((cls & kClassOther) && !tab_or_newline &&
+          utf8proc_category(static_cast<utf8proc_int32_t>(cp)) != UTF8PROC_CATEGORY_CN) {
+        return;
+      }
       if (cls & kClassSpace) {
         s.push_back(' ');
         return;

@@ -17,7 +17,7 @@ std::string NfcNormalize(std::string_view text);
 
 // Hugging Face BertNormalizer (the BERT BasicTokenizer's text cleanup), in its
 // order:
-//  1. clean_text: drop NUL, U+FFFD and \p{C} (Cc Cf Cs Co Cn) except \t \n \r;
+//  1. clean_text: drop NUL, U+FFFD and Cc Cf Cs Co (not unassigned Cn) except \t \n \r;
 //     map every White_Space code point (and \t \n \r) to ' '.
 //  2. handle_chinese_chars: surround each CJK ideograph (BERT's ranges) with
 //     spaces.
