@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds sluice (debug + ASan/UBSan, warnings as
-# errors) and runs every test: C++ unit tests (CTest), the ajv differential
-# test, the integration tests (real binary, mock upstreams) and the end-to-end
-# tests with the official openai npm client.
+# errors) and runs every test: C++ unit tests (CTest), the differential tests
+# against references nobody here wrote (ajv, the JS regex engine, Hugging Face
+# tokenizers, tiktoken), the integration tests (real binary, mock upstreams)
+# and the end-to-end tests with the official openai npm client.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,6 +28,13 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
 
 echo "== JSON Schema differential test against ajv"
 (cd tests/schema-diff && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== pre-tokenizers against the published regexes (JS engine)"
+export SLUICE_PRETOKENIZE_BATCH="$root/build/debug/src/tokenizer/pretokenizer/pretokenize_batch"
+(cd tests/pretokenizer-diff && npm ci --no-audit --no-fund --loglevel=error && npm test)
+
+echo "== tokenizers against Hugging Face tokenizers and tiktoken"
+(cd tests/tokenizer-diff && npm ci --no-audit --no-fund --loglevel=error && npm test)
 
 echo "== integration tests (real binary, mock upstreams)"
 node --test tests/integration/

