@@ -2,6 +2,8 @@
 //   sluice serve                  run the gateway
 //   sluice keys create|list|revoke  manage API keys
 //   sluice gguf info FILE         print a GGUF file's metadata and tensors
+//   sluice tokenize --tokenizer FILE TEXT      text → token ids
+//   sluice tokenizer train --vocab-size N --out tok.json corpus...
 #include <iostream>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "server/config.h"
 #include "server/security/keys_cli.h"
 #include "server/server.h"
+#include "tokenizer/tokenizer_cli.h"
 
 namespace {
 
@@ -132,6 +135,37 @@ int main(int argc, char** argv) {
   CLI::App* gguf_info = gguf->add_subcommand("info", "Print metadata and the tensor table");
   gguf_info->add_option("file", gguf_path, "GGUF file")->required();
 
+  // sluice tokenize ...
+  sluice::tokenizer::TokenizeCommandOptions tok_opts;
+  std::string tok_text;
+  bool no_parse_special = false;
+  CLI::App* tokenize = app.add_subcommand("tokenize", "Print the token ids of TEXT");
+  tokenize->add_option("--tokenizer", tok_opts.tokenizer_path, "tokenizer.json or GGUF file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  tokenize->add_flag("--add-special", tok_opts.add_special, "Add BOS/EOS as the model does");
+  tokenize->add_flag("--no-parse-special", no_parse_special,
+                     "Treat special-token text such as <|eot_id|> as plain text");
+  tokenize->add_flag("--pieces", tok_opts.show_pieces, "Also print each token's text");
+  tokenize->add_option("text", tok_text, "Text to tokenize")->required();
+
+  // sluice tokenizer train ...
+  sluice::tokenizer::TrainCommandOptions train_opts;
+  CLI::App* tokenizer = app.add_subcommand("tokenizer", "Tokenizer tools");
+  tokenizer->require_subcommand(1);
+  CLI::App* train = tokenizer->add_subcommand("train", "Train a byte-level BPE tokenizer");
+  train->add_option("--vocab-size", train_opts.vocab_size, "Vocabulary size (default 8192)")
+      ->check(CLI::Range(256 + 1, 1 << 20));
+  train->add_option("--out", train_opts.out_path, "tokenizer.json to write")->required();
+  train->add_option("--special", train_opts.special_tokens, "A special token (repeatable)");
+  train->add_option("--pre", train_opts.pre_tokenizer, "Pre-tokenizer: gpt2, llama3, qwen2, o200k")
+      ->check(CLI::IsMember({"gpt2", "llama3", "qwen2", "o200k"}));
+  train->add_option("--threads", train_opts.n_threads, "Threads for counting (default 2)")
+      ->check(CLI::Range(1, 256));
+  train->add_option("corpus", train_opts.corpus_paths, "Text files to train on")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   CLI11_PARSE(app, argc, argv);
 
   if (app.got_subcommand("serve")) return Serve(serve_flags);
@@ -141,6 +175,11 @@ int main(int argc, char** argv) {
   }
   if (*list) return sluice::security::RunKeysList(db_flag, std::cout);
   if (*revoke) return sluice::security::RunKeysRevoke(db_flag, revoke_id, std::cout);
+  if (*tokenize) {
+    tok_opts.parse_special = !no_parse_special;
+    return sluice::tokenizer::RunTokenizeCommand(tok_opts, tok_text, std::cout, std::cerr);
+  }
+  if (*train) return sluice::tokenizer::RunTrainCommand(train_opts, std::cout, std::cerr);
   if (*gguf_info) {
     sluice::Status s = sluice::gguf::PrintGgufInfo(gguf_path, std::cout);
     if (!s.ok()) {
