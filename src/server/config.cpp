@@ -184,6 +184,7 @@ Status ReadModels(const toml::table& root, Config* c) {
     r.name = std::string(k.str());
     SLUICE_RETURN_IF_ERROR(ReadString(*m, "provider", where, &r.provider));
     SLUICE_RETURN_IF_ERROR(ReadString(*m, "upstream", where, &r.upstream_model));
+    SLUICE_RETURN_IF_ERROR(ReadString(*m, "tokenizer", where, &r.tokenizer));
     if (r.provider.empty()) return ConfigError(where + ".provider", "is required");
     c->models.push_back(std::move(r));
   }
@@ -277,8 +278,8 @@ StatusOr<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     const std::string& provider = c.providers.front().name;
     std::string model = env("SLUICE_DEFAULT_MODEL").value_or(
         c.default_model.empty() ? kDefaultModel : c.default_model);
-    c.models.push_back({model, provider, ""});
-    c.models.push_back({c.providers.front().kind + "/*", provider, ""});
+    c.models.push_back({model, provider, "", ""});
+    c.models.push_back({c.providers.front().kind + "/*", provider, "", ""});
   }
   if (auto v = env("SLUICE_DEFAULT_MODEL")) c.default_model = *v;
   if (c.default_model.empty()) c.default_model = c.models.front().name;

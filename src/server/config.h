@@ -32,6 +32,8 @@
 //   [models."llama3.2"]             # public model name → provider + upstream name
 //   provider = "local"
 //   upstream = "llama3.2:latest"    # default: the public name
+//   tokenizer = "llama3.json"       # optional: tokenizer.json or GGUF, for exact token
+//                                   # counts (usage, limits) and /tokenize
 //
 //   [models."ollama/*"]             # a trailing * routes a whole prefix;
 //   provider = "local"              # the upstream name is what the * matched
@@ -70,6 +72,7 @@ struct ModelRoute {
   std::string name;            // public name; may end in '*' (prefix route)
   std::string provider;        // a ProviderConfig::name
   std::string upstream_model;  // "" = same as the public name (or the * match)
+  std::string tokenizer;       // tokenizer.json or GGUF: exact counts, /tokenize ("" = none)
 };
 
 struct Config {

@@ -74,7 +74,9 @@ asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& 
                                           {"/v1/models", "GET"},
                                           {"/metrics", "GET"},
                                           {"/generate/structured", "POST"},
-                                          {"/v1/chat/completions", "POST"}};
+                                          {"/v1/chat/completions", "POST"},
+                                          {"/tokenize", "POST"},
+                                          {"/detokenize", "POST"}};
   if (path == "/admin/keys" || path.rfind("/admin/keys/", 0) == 0) {
     log.route = "/admin/keys";
     co_await HandleAdminKeys(gw, req, out, log);
@@ -101,7 +103,8 @@ asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& 
                          "Content-Type must be application/json, got '" + req.content_type + "'"));
     co_return;
   }
-  const bool model_route = openai || path == "/generate/structured";
+  const bool model_route = openai || path == "/generate/structured" || path == "/tokenize" ||
+                           path == "/detokenize";
   if (model_route) {
     Status auth = AuthenticateRequest(gw.security, req, &req.key);
     if (!auth.ok()) {
@@ -118,6 +121,8 @@ asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& 
     co_await HandleModels(gw, req, out, log);
   } else if (path == "/metrics") {
     co_await HandleMetrics(gw, out, log);
+  } else if (path == "/tokenize" || path == "/detokenize") {
+    co_await HandleTokenize(gw, req, out, log);
   } else if (path == "/generate/structured") {
     co_await HandleStructured(gw, req, out, log);
   } else {

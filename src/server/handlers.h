@@ -52,6 +52,9 @@ boost::asio::awaitable<void> HandleReady(const Gateway& gw, ResponseWriter& out,
 boost::asio::awaitable<void> HandleModels(const Gateway& gw, const Request& req, ResponseWriter& out,
                                           RequestLog& log);
 boost::asio::awaitable<void> HandleMetrics(const Gateway& gw, ResponseWriter& out, RequestLog& log);
+// POST /tokenize and POST /detokenize with the model's tokenizer.
+boost::asio::awaitable<void> HandleTokenize(const Gateway& gw, const Request& req,
+                                            ResponseWriter& out, RequestLog& log);
 // /admin/keys (GET list, POST create) and /admin/keys/{id} (DELETE revoke),
 // guarded by the master key.
 boost::asio::awaitable<void> HandleAdminKeys(const Gateway& gw, const Request& req,
@@ -68,6 +71,10 @@ boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Requ
 // rules before. StreamFromProvider: runs the provider into `sink` while
 // watching the client; a disconnect cancels the upstream. It reconciles the
 // limiter with the tokens used and returns true if the client went away.
+// Prompt tokens by the model's own tokenizer (message text; the chat
+// template's few tokens are not counted).
+int64_t CountPromptTokens(const tokenizer::Tokenizer& tok, const std::vector<api::Message>& messages);
+
 struct PreparedCall {
   Route route;
   AdmittedCall admission;

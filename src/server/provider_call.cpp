@@ -10,6 +10,19 @@ namespace asio = boost::asio;
 
 namespace {
 
+}  // namespace
+
+int64_t CountPromptTokens(const tokenizer::Tokenizer& tok, const std::vector<api::Message>& messages) {
+  // Message text only: chat-template tokens vary by model and are few.
+  int64_t n = 0;
+  for (const api::Message& m : messages) {
+    n += static_cast<int64_t>(tokenizer::CountTokens(tok, m.content));
+  }
+  return n;
+}
+
+namespace {
+
 // Tokens a finished call used, for the limiter: reported usage when known,
 // else the prompt estimate plus the tokens relayed.
 int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
@@ -17,16 +30,30 @@ int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
   return prompt + std::max<int64_t>(0, log.completion_tokens);
 }
 
-// Settles the limiter's account when the answer ends, before the sink writes
-// the final event: a client that sends its next request the moment it reads
-// this one's end must be judged on real usage, not the estimate.
-class ReconcilingSink final : public providers::EventSink {
+// Sits between the provider and the endpoint's sink and keeps the books:
+// when an upstream reports no usage but the model's tokenizer is known, it
+// counts the answer itself and hands the sink a usage event before the
+// finish; and it settles the limiter's account before the sink writes the
+// final event (a client that sends its next request the moment it reads this
+// one's end must be judged on real usage, not the estimate).
+class AccountingSink final : public providers::EventSink {
  public:
-  ReconcilingSink(providers::EventSink& inner, PreparedCall& call, const RequestLog& log)
-      : inner_(inner), call_(call), log_(log) {}
+  AccountingSink(providers::EventSink& inner, PreparedCall& call, const api::ChatRequest& req,
+                 const RequestLog& log)
+      : inner_(inner), call_(call), req_(req), log_(log) {}
 
   asio::awaitable<bool> Emit(api::Event e) override {
-    if (e.kind == api::Event::Kind::kFinish || e.kind == api::Event::Kind::kError) {
+    using Kind = api::Event::Kind;
+    const tokenizer::Tokenizer* tok = call_.route.tokenizer.get();
+    if (e.kind == Kind::kToken && tok != nullptr) text_ += e.text;
+    if (e.kind == Kind::kUsage) saw_usage_ = true;
+    if (e.kind == Kind::kFinish && !saw_usage_ && tok != nullptr) {
+      api::Usage usage;
+      usage.prompt_tokens = CountPromptTokens(*tok, req_.messages);
+      usage.completion_tokens = static_cast<int64_t>(tokenizer::CountTokens(*tok, text_));
+      if (!co_await inner_.Emit(api::Event::UsageOf(usage))) co_return false;
+    }
+    if (e.kind == Kind::kFinish || e.kind == Kind::kError) {
       call_.admission.Reconcile(UsedTokens(log_, call_.estimated_prompt_tokens));
     }
     co_return co_await inner_.Emit(std::move(e));
@@ -36,7 +63,10 @@ class ReconcilingSink final : public providers::EventSink {
  private:
   providers::EventSink& inner_;
   PreparedCall& call_;
+  const api::ChatRequest& req_;
   const RequestLog& log_;
+  std::string text_;  // the answer so far, kept only when we may need to count it
+  bool saw_usage_ = false;
 };
 
 }  // namespace
@@ -48,7 +78,8 @@ StatusOr<PreparedCall> PrepareCall(const Gateway& gw, const Request& http_req,
   auto route = gw.router.Resolve(req.model);
   if (!route.ok()) return route.status();
   log.provider = route->provider->name();
-  const int64_t estimate = EstimatePromptTokens(req.messages);
+  const int64_t estimate = route->tokenizer ? CountPromptTokens(*route->tokenizer, req.messages)
+                                            : EstimatePromptTokens(req.messages);
   auto admitted =
       AdmitCall(gw.security, http_req, route->public_model, estimate, out, gw.metrics);
   if (!admitted.ok()) return admitted.status();
@@ -59,11 +90,11 @@ asio::awaitable<bool> StreamFromProvider(const Gateway& gw, PreparedCall& call,
                                          const api::ChatRequest& req, providers::EventSink& sink,
                                          ResponseWriter& out, RequestLog& log) {
   providers::CancelToken cancel;
-  ReconcilingSink reconciling(sink, call, log);
+  AccountingSink accounting(sink, call, req, log);
   out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
   {
     ProviderCallScope scope(gw, log);
-    co_await call.route.provider->Stream(req, call.route.upstream_model, reconciling, cancel);
+    co_await call.route.provider->Stream(req, call.route.upstream_model, accounting, cancel);
   }
   co_await out.StopWatching();
   // A stream that ended early (client gone) settles here; otherwise a no-op.

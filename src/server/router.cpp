@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "providers/http_provider.h"
+#include "tokenizer/tokenizer_gguf.h"
 
 namespace sluice::server {
 
@@ -42,7 +43,17 @@ StatusOr<std::unique_ptr<Router>> Router::Build(const Config& config) {
       return Status(ErrorCode::kInvalidArgument,
                     fmt::format("model '{}' names unknown provider '{}'", r.name, r.provider));
     }
-    router->entries_.push_back({r, p});
+    std::shared_ptr<const tokenizer::Tokenizer> tok;
+    if (!r.tokenizer.empty()) {
+      auto loaded = tokenizer::LoadTokenizerFile(r.tokenizer);
+      if (!loaded.ok()) {
+        return Status(ErrorCode::kInvalidArgument,
+                      fmt::format("model '{}': tokenizer {}: {}", r.name, r.tokenizer,
+                                  loaded.status().message()));
+      }
+      tok = std::move(loaded).value();
+    }
+    router->entries_.push_back({r, p, std::move(tok)});
   }
   router->default_model_ = config.default_model;
   if (!router->Resolve("").ok()) {
@@ -80,6 +91,7 @@ StatusOr<Route> Router::Resolve(const std::string& requested) const {
   Route r;
   r.public_model = model;
   r.provider = best->provider;
+  r.tokenizer = best->tokenizer;
   if (best_prefix > 0) {
     r.upstream_model = model.substr(best_prefix);
   } else {

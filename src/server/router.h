@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "providers/provider.h"
 #include "server/config.h"
+#include "tokenizer/tokenizer.h"
 
 namespace sluice::server {
 
@@ -17,12 +18,15 @@ struct Route {
   std::string public_model;    // the name the client sees in responses
   providers::Provider* provider = nullptr;  // owned by the Router
   std::string upstream_model;
+  // The model's tokenizer when configured (immutable, shared), else null.
+  std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
 };
 
 class Router {
  public:
-  // Creates one provider per ProviderConfig. Missing API-key variables are
-  // logged as warnings (some OpenAI-compatible servers need no key).
+  // Creates one provider per ProviderConfig and loads each model's tokenizer
+  // (a file that does not load is an error naming the model). Missing API-key
+  // variables are logged as warnings (some OpenAI-compatible servers need no key).
   static StatusOr<std::unique_ptr<Router>> Build(const Config& config);
 
   // "" means the default model. Exact names win over prefix ("ollama/*")
@@ -38,6 +42,7 @@ class Router {
   struct Entry {
     ModelRoute route;
     providers::Provider* provider;
+    std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
   };
   std::vector<std::unique_ptr<providers::Provider>> providers_;
   std::vector<Entry> entries_;

@@ -216,6 +216,9 @@ export const SCENARIOS = {
   'error-line': (kind, model) => kind === 'ollama'
     ? [ollamaTokenLine(model, '{"table'), goJson({ error: 'an error was encountered while running the model: unexpected EOF' }) + '\n']
     : [openaiStreamEvents(model, ['{"table'])[1], openaiEvent({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })],
+  // OpenAI-compatible servers that send no usage chunk (older llama.cpp servers).
+  'no-usage': (kind, model) => tokensBody(kind, model, HELLO_TOKENS)
+    .filter((e) => typeof e !== 'string' || !e.includes('"usage":{')),
   // The body ends cleanly but without the final done line / [DONE].
   truncated: (kind, model) => tokensBody(kind, model, TABLE_TOKENS).slice(0, kind === 'ollama' ? 2 : 3),
 };
