@@ -29,7 +29,7 @@ std::string EncodeOllamaChat(const api::ChatRequest& request, const std::string&
   body["stream"] = true;
   switch (request.response_format.kind) {
     case api::ResponseKind::kJsonSchema:
-      body["format"] = json::parse(request.response_format.schema_json);
+      body["format"] = ParseSchemaJson(request.response_format.schema_json);
       break;
     case api::ResponseKind::kJsonObject:
       body["format"] = "json";

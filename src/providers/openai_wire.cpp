@@ -43,7 +43,7 @@ std::string EncodeOpenAIChat(const api::ChatRequest& request, const std::string&
     body["response_format"] = json::object{
         {"type", "json_schema"},
         {"json_schema", json::object{{"name", rf.name.empty() ? "response" : rf.name},
-                                     {"schema", json::parse(rf.schema_json)},
+                                     {"schema", ParseSchemaJson(rf.schema_json)},
                                      {"strict", rf.strict}}}};
   }
   return json::serialize(body);

@@ -147,3 +147,23 @@ TEST(UpstreamErrorMessageTest, ExtractsBothShapes) {
 
 }  // namespace
 }  // namespace sluice::providers
+
+namespace sluice::providers {
+namespace {
+
+// Fuzzing found that a schema nested deeper than Boost.JSON's default parse
+// depth (32), which the request codec accepts, made both encoders throw.
+TEST(WireTest, DeeplyNestedSchemaIsEncodedNotThrown) {
+  std::string schema = R"({"type":"integer"})";
+  for (int i = 0; i < 40; ++i) schema = R"({"type":"array","items":)" + schema + "}";
+  api::ChatRequest req = SampleRequest();
+  req.response_format.schema_json = schema;
+  auto ollama = json::parse(EncodeOllamaChat(req, "m"), {}, {.max_depth = 256});
+  EXPECT_EQ(ollama.at("format").at("type").as_string(), "array");
+  auto openai = json::parse(EncodeOpenAIChat(req, "m"), {}, {.max_depth = 256});
+  EXPECT_EQ(openai.at("response_format").at("json_schema").at("schema").at("type").as_string(),
+            "array");
+}
+
+}  // namespace
+}  // namespace sluice::providers

@@ -426,7 +426,11 @@ class Validator {
       SLUICE_SCHEMA_FAIL("maxProperties",
                          fmt::format("must have at most {} properties", *node.max_properties));
     }
-    for (const auto& [name, deps] : node.dependent_required) {
+    // Not a structured binding: clang 14 (the fuzzing build) cannot capture
+    // one in SLUICE_SCHEMA_FAIL's lambda.
+    for (const auto& entry : node.dependent_required) {
+      const auto& name = entry.first;
+      const auto& deps = entry.second;
       if (!obj.contains(name)) continue;
       for (const std::string& dep : deps) {
         if (!obj.contains(dep)) {

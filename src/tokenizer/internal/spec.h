@@ -37,6 +37,11 @@ struct TokenizerSpec {
   // "##s", "<0x0A>", "<|eot_id|>"); added tokens are included.
   std::vector<std::string> tokens;
   std::vector<TokenType> types;
+  // Largest id a loader may place. A tokenizer.json spends several bytes of
+  // text per token, so its ids cannot honestly exceed its size: the loader
+  // sets this to the document's length, and a 60-byte file cannot make us
+  // allocate tables for 100M ids.
+  int64_t max_id = 0x7FFFFFF;
 
   // BPE: either merges (pairs of token strings, rank = index) or, for
   // SentencePiece vocabularies from GGUF, scores (a token's score orders the
