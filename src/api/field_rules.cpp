@@ -55,6 +55,24 @@ std::optional<std::string> FieldRules::OptionalString(std::string_view key) {
   return std::string(v->get_string());
 }
 
+namespace {
+
+// Pydantic's wording for a value outside [lo, hi]; nullopt when inside.
+template <typename T>
+std::optional<std::pair<std::string, std::string>> RangeViolation(T v, T lo, T hi) {
+  if (v < lo) {
+    return std::pair{fmt::format("Input should be greater than or equal to {}", lo),
+                     std::string("greater_than_equal")};
+  }
+  if (v > hi) {
+    return std::pair{fmt::format("Input should be less than or equal to {}", hi),
+                     std::string("less_than_equal")};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<double> FieldRules::OptionalNumber(std::string_view key, double lo, double hi) {
   const auto* v = obj_.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
@@ -63,12 +81,8 @@ std::optional<double> FieldRules::OptionalNumber(std::string_view key, double lo
     Add(key, "Input should be a valid number", "float_type");
     return std::nullopt;
   }
-  if (*n < lo) {
-    Add(key, fmt::format("Input should be greater than or equal to {}", lo), "greater_than_equal");
-    return std::nullopt;
-  }
-  if (*n > hi) {
-    Add(key, fmt::format("Input should be less than or equal to {}", hi), "less_than_equal");
+  if (auto bad = RangeViolation(*n, lo, hi)) {
+    Add(key, std::move(bad->first), std::move(bad->second));
     return std::nullopt;
   }
   return n;
@@ -82,12 +96,8 @@ std::optional<int64_t> FieldRules::OptionalInteger(std::string_view key, int64_t
     Add(key, "Input should be a valid integer", "int_type");
     return std::nullopt;
   }
-  if (*n < lo) {
-    Add(key, fmt::format("Input should be greater than or equal to {}", lo), "greater_than_equal");
-    return std::nullopt;
-  }
-  if (*n > hi) {
-    Add(key, fmt::format("Input should be less than or equal to {}", hi), "less_than_equal");
+  if (auto bad = RangeViolation(*n, lo, hi)) {
+    Add(key, std::move(bad->first), std::move(bad->second));
     return std::nullopt;
   }
   return n;
