@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import OpenAI from 'openai';
 
 import { useGateway } from '../integration/lib/fixture.mjs';
-import { TABLE_OBJECT, TABLE_TOKENS } from '../integration/lib/mocks.mjs';
+import { TABLE_OBJECT, TABLE_SCHEMA, TABLE_TOKENS } from '../integration/lib/mocks.mjs';
 
 const ctx = useGateway();
 const client = () => new OpenAI({ baseURL: `${ctx.gw.url}/v1`, apiKey: 'sk-client-side', maxRetries: 0, timeout: 10000 });
@@ -15,31 +15,7 @@ const USER = [{ role: 'user', content: 'Say hello' }];
 
 const TABLE_FORMAT = {
   type: 'json_schema',
-  json_schema: {
-    name: 'database_table',
-    strict: true,
-    schema: {
-      type: 'object',
-      properties: {
-        table_name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-        columns: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-              data_type: { type: 'string' },
-              is_nullable: { type: 'boolean' },
-            },
-            required: ['name', 'data_type'],
-            additionalProperties: false,
-          },
-        },
-      },
-      required: ['table_name', 'columns'],
-      additionalProperties: false,
-    },
-  },
+  json_schema: { name: 'database_table', strict: true, schema: TABLE_SCHEMA },
 };
 
 describe('openai SDK', () => {

@@ -4,33 +4,12 @@ import { describe, test } from 'node:test';
 
 import { postJson, request, stream } from './lib/client.mjs';
 import { UPSTREAM_KEY, useGateway } from './lib/fixture.mjs';
-import { TABLE_OBJECT, TABLE_TOKENS } from './lib/mocks.mjs';
+import { TABLE_OBJECT, TABLE_SCHEMA, TABLE_TOKENS } from './lib/mocks.mjs';
 
 const ctx = useGateway();
 const HELLO = 'Hello, world!';
 const USER = [{ role: 'user', content: 'Say hello' }];
 
-const TABLE_SCHEMA = {
-  type: 'object',
-  properties: {
-    table_name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-    columns: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
-          data_type: { type: 'string' },
-          is_nullable: { type: 'boolean' },
-        },
-        required: ['name', 'data_type'],
-        additionalProperties: false,
-      },
-    },
-  },
-  required: ['table_name', 'columns'],
-  additionalProperties: false,
-};
 const jsonSchemaFormat = (schema = TABLE_SCHEMA) =>
   ({ type: 'json_schema', json_schema: { name: 'table', schema, strict: true } });
 

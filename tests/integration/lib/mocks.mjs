@@ -107,6 +107,30 @@ export const TABLE_TOKENS = [
   '"data_type": "INTEGER", "is_nullable": false}', ', {"name": "email", ',
   '"data_type": "VARCHAR(255)"}', ']}',
 ];
+// A strict JSON Schema the TABLE_OBJECT answer satisfies (client-side tests
+// send it as response_format).
+export const TABLE_SCHEMA = {
+  type: 'object',
+  properties: {
+    table_name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+    columns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' },
+          data_type: { type: 'string' },
+          is_nullable: { type: 'boolean' },
+        },
+        required: ['name', 'data_type'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['table_name', 'columns'],
+  additionalProperties: false,
+};
+
 export const TABLE_OBJECT = {
   table_name: 'users',
   columns: [
