@@ -54,7 +54,8 @@ void AddServe(CLI::App& app, ServeFlags& f) {
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP gateway");
   serve->footer(
       "Endpoints: GET /health, GET /ready, GET /metrics, GET /v1/models,\n"
-      "POST /v1/chat/completions, POST /generate/structured, /admin/keys (master key).\n"
+      "POST /v1/chat/completions, POST /generate/structured, POST /tokenize, POST /detokenize,\n"
+      "/admin/keys (master key).\n"
       "Environment: SLUICE_CONFIG (same as --config), SLUICE_LISTEN, SLUICE_DEFAULT_MODEL,\n"
       "SLUICE_BODY_LIMIT, SLUICE_THREADS, SLUICE_LOG_LEVEL (debug|info|warn|error),\n"
       "SLUICE_KEYS_DB, SLUICE_MASTER_KEY (enables /admin/keys),\n"
