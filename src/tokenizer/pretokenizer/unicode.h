@@ -23,6 +23,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace sluice::tokenizer {
 
 // Returned by DecodeUtf8 for a byte that does not start a valid sequence.
@@ -33,8 +35,8 @@ inline constexpr char32_t kInvalidCodePoint = 0x110000;
 // in bytes (1..4) in *n_bytes. See the invalid UTF-8 policy above.
 inline char32_t DecodeUtf8(const char* p, const char* end, int* n_bytes);
 
-// Appends the UTF-8 encoding of `cp` (must be a Unicode scalar value) to `out`.
-void AppendUtf8(char32_t cp, std::string* out);
+// AppendUtf8(cp, out) is base/utf8.h's.
+using ::sluice::AppendUtf8;
 
 // Bit set of the classes the pre-tokenizer regexes and the BERT rules ask about.
 enum CodePointClass : uint8_t {
