@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libutf8proc-dev libsqlite3-dev libhiredis-dev redis-server
+  libutf8proc-dev libsqlite3-dev libhiredis-dev redis-server libhwy-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite
   nodejs npm
