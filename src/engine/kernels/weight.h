@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/status.h"
 #include "gguf/ggml_type.h"
 
 namespace sluice::engine {
@@ -26,5 +27,10 @@ size_t RowBytes(gguf::GgmlType type, int64_t cols);
 // True for the weight types the engine computes with:
 // F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K.
 bool IsSupportedWeightType(gguf::GgmlType type);
+
+// The load-time check MatMul and DequantizeRow rely on: a supported type,
+// rows >= 1, cols >= 1 and a multiple of the type's block size, data non-null.
+// Fails with kInvalidArgument naming the problem (the caller adds the tensor name).
+Status CheckWeight(const Weight& w);
 
 }  // namespace sluice::engine
