@@ -26,6 +26,7 @@ struct ModelConfig {
   int32_t n_head = 0;
   int32_t n_head_kv = 0;
   int32_t head_dim = 0;  // n_embd / n_head unless the file says otherwise
+  int32_t n_rot = 0;     // leading dims of each head RoPE rotates (rope.dimension_count)
   int32_t n_ff = 0;
   int32_t context_length = 0;
   float rope_freq_base = 10000.0f;
@@ -66,8 +67,11 @@ class Model {
   // Runs `tokens` at positions cache.size() … cache.size()+n-1, appending
   // their keys/values to `cache`. Writes the logits of the last token to
   // `logits` (n_vocab floats), or of every token when logits.size() ==
-  // n * n_vocab ([n][n_vocab]). Fails (kInvalidArgument) when the tokens do not
-  // fit in the cache or an id is out of range.
+  // n * n_vocab ([n][n_vocab]); an empty `logits` computes none (prefill).
+  // Fails (kInvalidArgument) when the tokens do not fit in the cache, an id is
+  // out of range, `tokens` is empty or `logits` has another size; the cache is
+  // unchanged then. `cache` must come from this model's NewCache. Thread-safe
+  // for distinct caches; one Forward at a time per cache and per pool.
   virtual Status Forward(std::span<const int32_t> tokens, KvCache& cache, ThreadPool& pool,
                          std::span<float> logits) const = 0;
 
