@@ -1,0 +1,782 @@
+#!/usr/bin/env python3
+"""Deterministic generator of the demo model's training and evaluation chats.
+
+Each example is one chat as the gateway's /generate/structured renders it:
+the lab's system message (default system prompt + the DatabaseSchema JSON
+Schema, exactly as src/api/lab_codec.cpp builds it), a user prompt asking for a
+table, and the assistant's answer: a DatabaseSchema JSON object serialized
+compactly with keys in schema order (table_name, columns; name, data_type,
+is_nullable) — the order the grammar forces.
+
+Two kinds of prompts:
+  * entity only ("Generate a user_accounts schema"): the answer proposes
+    plausible columns for the entity, `id` first and timestamps last;
+  * named columns ("Create a table for invoices with amount, due date and a
+    paid flag"): the answer is `id` (unless named) then the named columns in
+    the order given.
+Column types and nullability come from the column's name (column_type below),
+so the mapping the model learns is consistent.
+
+Held out for evaluation (never in training): a set of entity names, and a set
+of prompt phrasings. Synthetic nonsense entities ("vormex_ledgers") teach the
+model to copy the entity from the prompt rather than recall it.
+
+Usage: make_data.py --out DIR [--seed 1] [--train N] [--heldout N]
+Writes DIR/train.jsonl, DIR/heldout.jsonl ({"user", "assistant", "table_name",
+"named_columns"}), DIR/system.txt and DIR/corpus.txt (rendered chats for the
+tokenizer trainer).
+"""
+import argparse
+import json
+import os
+import random
+import re
+
+# ---------------------------------------------------------------- system text
+LAB_SCHEMA_TEXT = r'''{
+  "title": "DatabaseSchema",
+  "type": "object",
+  "properties": {
+    "table_name": {
+      "type": "string",
+      "description": "Name of the table, must be snake_case",
+      "pattern": "^[a-z][a-z0-9_]*$"
+    },
+    "columns": {
+      "type": "array",
+      "description": "List of columns in the table",
+      "items": {
+        "title": "Column",
+        "type": "object",
+        "properties": {
+          "name": {
+            "type": "string",
+            "description": "Column name, must be snake_case",
+            "pattern": "^[a-z][a-z0-9_]*$"
+          },
+          "data_type": {
+            "type": "string",
+            "description": "SQL data type, e.g. VARCHAR(255), INTEGER, TIMESTAMP"
+          },
+          "is_nullable": {"type": "boolean", "default": true}
+        },
+        "required": ["name", "data_type"]
+      }
+    }
+  },
+  "required": ["table_name", "columns"]
+}'''
+DEFAULT_SYSTEM_PROMPT = "You are a helpful database schema generation assistant."
+
+
+def lab_system_message(system_prompt=DEFAULT_SYSTEM_PROMPT):
+    """BuildStructuredSystemPrompt(system_prompt, serialize(LabDefaultSchema()))."""
+    schema = json.dumps(json.loads(LAB_SCHEMA_TEXT), separators=(",", ":"), ensure_ascii=False)
+    return (system_prompt + "\n\nYou must respond with a JSON object that matches this JSON Schema:\n"
+            + schema + "\n\nRespond with the raw JSON object only: no markdown, no code fences, "
+            "no explanation.")
+
+
+def render_chat(system, user, assistant=None):
+    """ChatML, as the embedded provider renders it (add_generation_prompt)."""
+    s = ""
+    if system is not None:
+        s += "<|im_start|>system\n" + system + "<|im_end|>\n"
+    s += "<|im_start|>user\n" + user + "<|im_end|>\n<|im_start|>assistant\n"
+    if assistant is not None:
+        s += assistant + "<|im_end|>"
+    return s
+
+
+# ------------------------------------------------------------- column typing
+MONEY = {"price", "amount", "total", "cost", "balance", "salary", "fee", "subtotal", "tax",
+         "discount", "revenue", "budget", "wage", "payment", "refund", "deposit", "rent",
+         "premium", "commission", "bonus", "tip", "credit_limit", "unit_price", "list_price",
+         "total_amount", "tax_amount", "shipping_cost", "hourly_rate", "annual_salary",
+         "net_amount", "gross_amount", "amount_due", "amount_paid", "price_per_night",
+         "monthly_fee", "total_price", "balance_due", "copay"}
+TEXT = {"description", "notes", "body", "content", "bio", "comment", "message", "summary",
+        "address", "instructions", "details", "text", "reason", "feedback", "review_text",
+        "diagnosis", "symptoms", "answer", "question", "caption", "transcript", "abstract",
+        "ingredients", "remarks", "resolution", "biography", "response", "explanation",
+        "street_address", "shipping_address", "billing_address", "prescription", "lyrics",
+        "agenda", "outcome", "steps", "requirements", "terms", "policy_text", "error_message"}
+INTEGER = {"quantity", "count", "age", "year", "stock", "capacity", "priority", "level",
+           "floor", "seats", "rank", "position", "version", "attempts", "page_count",
+           "duration_minutes", "duration_seconds", "retry_count", "views", "likes", "sort_order",
+           "room_number", "credits", "semester", "grade_level", "heart_rate", "steps_count",
+           "calories", "stock_quantity", "reorder_level", "max_participants", "word_count",
+           "battery_level", "signal_strength", "mileage", "horsepower", "bedrooms", "bathrooms",
+           "square_feet", "population", "units", "dosage_mg", "days_overdue", "nights",
+           "guests", "points", "jersey_number", "runtime_minutes", "track_number", "episode_number",
+           "season_number", "chapter_number", "vote_count", "download_count", "port",
+           "http_status", "response_time_ms", "memory_mb", "cpu_cores", "term_months",
+           "lead_time_days", "shelf_life_days", "minimum_order", "batch_size", "floor_number",
+           "enrollment_count", "birth_year", "release_year", "model_year", "width", "height_px"}
+DECIMAL_MISC = {"rating": "DECIMAL(3,2)", "score": "DECIMAL(5,2)", "gpa": "DECIMAL(3,2)",
+                "latitude": "DECIMAL(9,6)", "longitude": "DECIMAL(9,6)",
+                "weight": "DECIMAL(8,2)", "height": "DECIMAL(8,2)", "weight_kg": "DECIMAL(8,2)",
+                "height_cm": "DECIMAL(8,2)", "temperature": "DECIMAL(5,2)",
+                "humidity": "DECIMAL(5,2)", "interest_rate": "DECIMAL(5,2)",
+                "tax_rate": "DECIMAL(5,2)", "discount_percent": "DECIMAL(5,2)",
+                "percentage": "DECIMAL(5,2)", "exchange_rate": "DECIMAL(12,6)",
+                "pressure": "DECIMAL(7,2)", "voltage": "DECIMAL(7,2)", "distance_km": "DECIMAL(8,2)",
+                "reading": "DECIMAL(10,4)", "value": "DECIMAL(10,4)", "volume": "DECIMAL(10,2)",
+                "blood_pressure": "VARCHAR(20)", "speed": "DECIMAL(6,2)",
+                "completion_rate": "DECIMAL(5,2)", "conversion_rate": "DECIMAL(5,2)",
+                "body_temperature": "DECIMAL(5,2)", "area_sq_m": "DECIMAL(10,2)",
+                "alcohol_content": "DECIMAL(4,2)", "co2_level": "DECIMAL(7,2)"}
+SHORT_STRINGS = {"status": "VARCHAR(50)", "type": "VARCHAR(50)", "category": "VARCHAR(100)",
+                 "kind": "VARCHAR(50)", "role": "VARCHAR(50)", "state": "VARCHAR(50)",
+                 "gender": "VARCHAR(20)", "currency": "CHAR(3)", "country_code": "CHAR(2)",
+                 "language_code": "CHAR(2)", "phone": "VARCHAR(20)", "phone_number": "VARCHAR(20)",
+                 "mobile": "VARCHAR(20)", "fax": "VARCHAR(20)", "zip_code": "VARCHAR(10)",
+                 "postal_code": "VARCHAR(10)", "sku": "VARCHAR(64)", "code": "VARCHAR(50)",
+                 "ip_address": "VARCHAR(45)", "mac_address": "VARCHAR(17)", "color": "VARCHAR(30)",
+                 "size": "VARCHAR(20)", "priority_level": "VARCHAR(20)", "blood_type": "VARCHAR(3)",
+                 "license_plate": "VARCHAR(15)", "vin": "CHAR(17)", "isbn": "VARCHAR(13)",
+                 "timezone": "VARCHAR(64)", "locale": "VARCHAR(10)", "version_tag": "VARCHAR(32)",
+                 "ticker": "VARCHAR(10)", "iban": "VARCHAR(34)", "tracking_number": "VARCHAR(64)",
+                 "serial_number": "VARCHAR(64)", "firmware_version": "VARCHAR(32)",
+                 "payment_method": "VARCHAR(50)", "unit": "VARCHAR(20)", "method": "VARCHAR(10)",
+                 "severity": "VARCHAR(20)", "frequency": "VARCHAR(50)", "channel": "VARCHAR(50)",
+                 "provider": "VARCHAR(100)", "platform": "VARCHAR(50)", "source": "VARCHAR(100)",
+                 "grade": "VARCHAR(5)", "room": "VARCHAR(20)", "shift": "VARCHAR(20)",
+                 "department": "VARCHAR(100)", "city": "VARCHAR(100)", "country": "VARCHAR(100)",
+                 "region": "VARCHAR(100)", "genre": "VARCHAR(50)", "format": "VARCHAR(20)",
+                 "mime_type": "VARCHAR(100)", "job_title": "VARCHAR(100)", "nationality": "VARCHAR(100)",
+                 "account_number": "VARCHAR(34)", "routing_number": "VARCHAR(9)",
+                 "invoice_number": "VARCHAR(50)", "order_number": "VARCHAR(50)",
+                 "medical_record_number": "VARCHAR(50)", "policy_number": "VARCHAR(50)",
+                 "username": "VARCHAR(50)", "slug": "VARCHAR(255)", "first_name": "VARCHAR(100)",
+                 "last_name": "VARCHAR(100)", "middle_name": "VARCHAR(100)", "nickname": "VARCHAR(50)",
+                 "brand": "VARCHAR(100)", "model": "VARCHAR(100)", "make": "VARCHAR(100)",
+                 "manufacturer": "VARCHAR(255)", "dosage": "VARCHAR(100)", "cuisine": "VARCHAR(50)",
+                 "position_title": "VARCHAR(100)", "license_number": "VARCHAR(50)",
+                 "tax_id": "VARCHAR(50)", "ssn": "CHAR(11)", "api_key": "VARCHAR(64)"}
+JSON_COLS = {"metadata", "settings", "payload", "attributes", "preferences", "config",
+             "options", "properties", "tags", "permissions", "headers", "context", "specs",
+             "data", "extra"}
+NOT_NULL_NAMES = {"name", "title", "email", "status", "username", "first_name", "last_name",
+                  "quantity", "amount", "price", "total", "password_hash", "type", "sku",
+                  "currency", "code", "slug", "role", "unit_price", "total_amount", "order_number",
+                  "invoice_number", "body", "content", "message", "question", "value", "reading"}
+
+
+def column_type(name):
+    """(data_type, is_nullable) for a snake_case column name."""
+    n = name
+    if n == "id":
+        return "INTEGER", False
+    if n.endswith("_id"):
+        return "INTEGER", n in ("parent_id", "manager_id", "referrer_id", "assigned_to_id")
+    if n in ("uuid", "guid") or n.endswith("_uuid"):
+        return "UUID", False
+    if n in ("created_at", "updated_at"):
+        return "TIMESTAMP", False
+    if n.endswith("_at") or n in ("timestamp", "recorded_time"):
+        return "TIMESTAMP", True
+    if n.startswith(("is_", "has_", "can_", "allow_")) or n in ("active", "enabled", "verified",
+                                                                "paid", "archived", "deleted"):
+        return "BOOLEAN", False
+    if n in ("date", "birthday", "dob", "date_of_birth", "birth_date") or n.endswith("_date") \
+            or n.endswith("_on"):
+        return "DATE", n not in ("date",)
+    if n.endswith("_time") or n == "time":
+        return "TIME", True
+    if n == "email" or n.endswith("_email"):
+        return "VARCHAR(255)", n != "email"
+    if n in ("password_hash", "password", "token", "refresh_token", "access_token") \
+            or n.endswith("_hash") or n.endswith("_token"):
+        return "VARCHAR(255)", n not in ("password_hash", "password")
+    if n in ("url", "website", "image_url", "avatar_url", "photo_url", "link", "homepage") \
+            or n.endswith("_url"):
+        return "VARCHAR(2048)", True
+    if n in MONEY or n.endswith(("_amount", "_price", "_cost", "_fee", "_total", "_salary",
+                                 "_balance")):
+        return "DECIMAL(10,2)", n not in NOT_NULL_NAMES
+    if n in DECIMAL_MISC:
+        return DECIMAL_MISC[n], n not in NOT_NULL_NAMES
+    if n.endswith(("_rate", "_percent", "_percentage", "_ratio")):
+        return "DECIMAL(5,2)", True
+    if n in INTEGER or n.endswith(("_count", "_number", "_minutes", "_seconds", "_days",
+                                   "_hours", "_ms", "_year", "_level", "_size", "_quantity")):
+        if n.endswith("_number") and n in SHORT_STRINGS:
+            return SHORT_STRINGS[n], False
+        return "INTEGER", n not in NOT_NULL_NAMES
+    if n in ("size_bytes", "file_size", "bytes", "byte_count", "views_total"):
+        return "BIGINT", True
+    if n in JSON_COLS or n.endswith("_json") or n.endswith("_settings"):
+        return "JSON", True
+    if n in TEXT or n.endswith(("_notes", "_description", "_text", "_comment", "_message",
+                                "_address", "_summary", "_body")):
+        return "TEXT", n not in NOT_NULL_NAMES
+    if n in SHORT_STRINGS:
+        return SHORT_STRINGS[n], n not in NOT_NULL_NAMES
+    if n.endswith(("_status", "_type", "_code", "_category", "_role", "_method", "_state")):
+        return "VARCHAR(50)", True
+    if n.endswith("_currency"):
+        return "CHAR(3)", True
+    if n.endswith(("_phone", "_phone_number")):
+        return "VARCHAR(20)", True
+    if n in ("name", "title", "full_name", "display_name", "company_name", "subject",
+             "headline", "label") or n.endswith(("_name", "_title")):
+        return "VARCHAR(255)", n not in ("name", "title", "full_name", "subject", "label") and \
+            n not in NOT_NULL_NAMES
+    return "VARCHAR(255)", True
+
+
+def type_family(data_type):
+    t = data_type.upper()
+    if t in ("INTEGER", "INT", "BIGINT", "SMALLINT", "SERIAL", "BIGSERIAL"):
+        return "int"
+    if t.startswith(("DECIMAL", "NUMERIC")) or t in ("REAL", "FLOAT", "DOUBLE PRECISION", "DOUBLE"):
+        return "num"
+    if t.startswith(("VARCHAR", "CHAR", "TEXT")):
+        return "str"
+    if t in ("TIMESTAMP", "TIMESTAMPTZ", "DATETIME"):
+        return "ts"
+    if t == "DATE":
+        return "date"
+    if t == "TIME":
+        return "time"
+    if t in ("BOOLEAN", "BOOL"):
+        return "bool"
+    if t in ("JSON", "JSONB"):
+        return "json"
+    if t == "UUID":
+        return "uuid"
+    return "other"
+
+
+def plausible_type(name, data_type):
+    """Whether `data_type` is a sensible SQL type for column `name` (eval check)."""
+    want = type_family(column_type(name)[0])
+    got = type_family(data_type)
+    if got == "other":
+        return False
+    ok = {"int": {"int"}, "num": {"num"}, "str": {"str"}, "ts": {"ts"}, "date": {"date", "ts"},
+          "time": {"time", "ts", "str"}, "bool": {"bool"}, "json": {"json", "str"},
+          "uuid": {"uuid", "str"}}
+    if want == "int" and name != "id" and not name.endswith("_id"):
+        ok["int"] = {"int", "num"}
+    if want == "num":
+        ok["num"] = {"num", "int"} if not (name in MONEY) else {"num"}
+    return got in ok[want]
+
+
+# ---------------------------------------------------------------- entities
+# Each line: table_name: specific columns (id and timestamps are added).
+ENTITY_TEXT = """
+users: username email password_hash first_name last_name is_active last_login_at
+user_accounts: user_id username email password_hash is_verified last_login_at
+customers: first_name last_name email phone address city country
+employees: first_name last_name email department_id job_title salary hire_date is_active
+departments: name description manager_id budget
+products: name description sku price stock_quantity category is_active
+orders: customer_id order_number status total_amount shipped_at
+order_items: order_id product_id quantity unit_price discount
+invoices: customer_id invoice_number amount due_date is_paid paid_at
+payments: invoice_id amount payment_method status paid_at
+categories: name slug description parent_id
+reviews: product_id user_id rating title body
+comments: post_id user_id body is_approved
+posts: user_id title slug content status published_at
+tags: name slug
+sessions: user_id token ip_address user_agent expires_at
+addresses: user_id street_address city state postal_code country
+suppliers: company_name contact_name email phone address
+warehouses: name location capacity manager_id
+inventory: product_id warehouse_id quantity reorder_level
+shipments: order_id carrier tracking_number status shipped_at delivered_at
+carts: user_id status
+cart_items: cart_id product_id quantity
+coupons: code discount_percent valid_from valid_until max_uses is_active
+subscriptions: user_id plan_id status started_at ends_at
+plans: name price billing_period features is_active
+patients: first_name last_name date_of_birth gender phone email blood_type
+doctors: first_name last_name specialty license_number phone email
+appointments: patient_id doctor_id scheduled_at status reason notes
+prescriptions: patient_id doctor_id medication dosage frequency start_date end_date
+medications: name manufacturer dosage_form strength description
+lab_results: patient_id test_name result_value unit reference_range collected_at
+hospitals: name address city phone bed_count
+nurses: first_name last_name department shift license_number
+insurance_claims: patient_id policy_number claim_amount status submitted_at
+vaccinations: patient_id vaccine_name dose_number administered_at
+sensors: device_id name sensor_type unit location is_active
+devices: name serial_number firmware_version ip_address last_seen_at is_online
+sensor_readings: sensor_id value unit recorded_at
+alerts: device_id severity message is_resolved resolved_at
+gateways: name ip_address location firmware_version
+telemetry_events: device_id event_type payload recorded_at
+firmware_updates: device_id version_tag status started_at finished_at
+students: first_name last_name email date_of_birth enrollment_date grade_level
+courses: title code description credits department_id
+enrollments: student_id course_id enrolled_at grade
+teachers: first_name last_name email subject hire_date
+classrooms: name building capacity floor_number
+assignments: course_id title description due_date max_points
+grades: student_id assignment_id score graded_at
+exams: course_id title exam_date duration_minutes
+schools: name address city phone principal_name
+accounts: user_id account_number account_type balance currency is_active
+transactions: account_id amount transaction_type description posted_at
+loans: customer_id principal interest_rate term_months status issued_at
+credit_cards: customer_id card_last_four expires_on credit_limit is_active
+budgets: user_id category amount period_start period_end
+expenses: user_id category amount description expense_date
+stocks: ticker company_name exchange sector
+portfolios: user_id name total_value
+trades: portfolio_id ticker quantity price side executed_at
+exchange_rates: base_currency quote_currency rate recorded_at
+projects: name description owner_id status start_date due_date
+tasks: project_id assignee_id title description status priority due_date
+teams: name description lead_id
+team_members: team_id user_id role joined_at
+milestones: project_id title due_date is_completed
+time_entries: user_id task_id hours description entry_date
+sprints: project_id name start_date end_date goal
+issues: project_id reporter_id title description status priority
+events: name description location starts_at ends_at capacity
+tickets: event_id user_id seat_number price status
+venues: name address city capacity
+bookings: user_id room_id check_in_date check_out_date total_price status
+hotels: name address city star_rating phone
+rooms: hotel_id room_number room_type price_per_night capacity is_available
+flights: flight_number origin destination departs_at arrives_at airline
+passengers: first_name last_name passport_number nationality date_of_birth
+reservations: customer_id table_id party_size reserved_at status
+restaurants: name cuisine address phone rating
+menu_items: restaurant_id name description price is_available
+recipes: title description ingredients instructions prep_time_minutes servings
+vehicles: make model model_year vin license_plate mileage
+drivers: first_name last_name license_number phone rating
+trips: driver_id vehicle_id started_at ended_at distance_km fare
+rides: rider_id driver_id pickup_location dropoff_location fare status
+routes: name origin destination distance_km
+articles: author_id title slug body published_at is_featured
+authors: first_name last_name bio email
+books: title author_id isbn published_year page_count genre
+libraries: name address city phone
+book_loans: book_id member_id borrowed_at due_date returned_at
+members: first_name last_name email joined_at membership_type
+notifications: user_id title message is_read read_at
+messages: sender_id recipient_id body is_read sent_at
+conversations: title is_group
+files: user_id file_name mime_type size_bytes storage_path
+images: user_id url width height alt_text
+videos: user_id title url duration_seconds view_count
+playlists: user_id name description is_public
+songs: album_id title duration_seconds track_number
+albums: artist_id title release_year genre
+artists: name bio country
+movies: title release_year runtime_minutes genre rating
+audit_logs: user_id action entity_type entity_id ip_address
+api_keys: user_id name key_hash last_used_at expires_at is_active
+roles: name description
+permissions: name description
+user_roles: user_id role_id assigned_at
+settings: user_id key value
+webhooks: user_id url secret event_types is_active
+jobs: name status payload attempts run_at finished_at
+error_logs: service_name severity message stack_trace occurred_at
+feature_flags: name description is_enabled rollout_percentage
+companies: name industry website employee_count founded_year
+contacts: company_id first_name last_name email phone job_title
+leads: first_name last_name email company source status score
+deals: company_id owner_id title amount stage expected_close_date
+campaigns: name channel budget start_date end_date status
+surveys: title description is_active
+survey_responses: survey_id user_id answers submitted_at
+properties: owner_id address city bedrooms bathrooms square_feet price
+leases: property_id tenant_id monthly_rent start_date end_date deposit
+tenants: first_name last_name email phone
+maintenance_requests: property_id tenant_id description priority status
+farms: name location area_hectares owner_name
+crops: farm_id name planted_on harvested_on yield_kg
+animals: farm_id species name birth_date weight_kg
+weather_observations: station_id temperature humidity pressure wind_speed observed_at
+stations: name latitude longitude elevation
+shifts: employee_id starts_at ends_at role
+payroll: employee_id period_start period_end gross_amount net_amount paid_at
+job_postings: title department location salary_min salary_max is_open
+applicants: first_name last_name email resume_url status
+interviews: applicant_id interviewer_id scheduled_at outcome notes
+leave_requests: employee_id leave_type start_date end_date status reason
+performance_reviews: employee_id reviewer_id rating comments review_date
+gym_members: first_name last_name email membership_type joined_at
+workouts: user_id workout_type duration_minutes calories performed_at
+classes: name instructor_id schedule capacity
+donations: donor_id amount campaign_id donated_at
+donors: first_name last_name email total_donated
+volunteers: first_name last_name email phone skills
+pets: owner_id name species breed birth_date weight_kg
+vet_visits: pet_id vet_name visit_date diagnosis cost
+parking_spots: lot_id spot_number is_occupied hourly_rate
+support_tickets: customer_id subject description priority status
+faq_entries: question answer category
+wishlists: user_id product_id added_at
+"""
+
+# Phrasings of column names in prompts: name -> natural phrases (besides the
+# snake_case name itself and its words with spaces).
+COLUMN_PHRASES = {
+    "is_paid": ["a paid flag", "paid flag", "whether it is paid"],
+    "is_active": ["an active flag", "active flag", "whether it is active"],
+    "is_verified": ["a verified flag", "verified flag"],
+    "is_read": ["a read flag", "read flag"],
+    "is_public": ["a public flag"],
+    "is_available": ["an availability flag", "available flag"],
+    "is_enabled": ["an enabled flag"],
+    "is_deleted": ["a deleted flag", "soft delete flag"],
+    "email": ["email address", "e-mail"],
+    "phone": ["phone number"],
+    "date_of_birth": ["birth date", "dob"],
+    "created_at": ["creation time", "created time", "created timestamp"],
+    "updated_at": ["last update time", "updated timestamp"],
+    "description": ["a description"],
+    "notes": ["some notes"],
+    "total_amount": ["total"],
+    "price": ["a price"],
+}
+
+# Extra columns the named-column prompts draw from (beside the entity's own).
+EXTRA_COLUMNS = """
+name title email phone status description notes amount price total quantity due_date
+created_at updated_at deleted_at is_active is_paid is_verified is_deleted is_public
+customer_id user_id owner_id product_id order_id account_id category rating score
+start_date end_date address city country postal_code latitude longitude url image_url
+first_name last_name username password_hash balance currency discount tax_amount
+priority type code sku color size weight height temperature humidity metadata settings
+published_at expires_at completed_at approved_at cancelled_at last_login_at birthday
+age year level capacity duration_minutes views likes comment_count sort_order slug
+ip_address user_agent token api_key version_tag serial_number tracking_number
+shipping_address billing_address payment_method is_featured is_archived has_discount
+summary content body subject message reason feedback salary hire_date department
+company_name website industry employee_count gender nationality job_title manager_id
+parent_id region timezone locale language_code country_code phone_number mobile
+signed_up_at verified_at scheduled_at delivered_at shipped_at returned_at paid_at
+unit_price subtotal shipping_cost fee refund_amount credit_limit interest_rate
+""".split()
+
+# Synthetic nonsense words: entities and columns the model can only copy.
+SYLLABLES = ("ba be bi bo bu da de di do du fa fe fi fo ga ge go ka ke ki ko ku la le li lo lu "
+             "ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te "
+             "ti to tu va ve vi vo za ze zo x r n l s m k t").split()
+
+# Modifiers and heads for composed entities ("customer_notes").
+MODIFIERS = ("user customer employee product order patient student vendor project company "
+             "account device store team course member client supplier driver tenant doctor "
+             "event invoice contract partner agent branch warehouse campaign shop school "
+             "hospital vehicle property course_section guest donor player").split()
+HEADS = {
+    "notes": "author_id body", "documents": "title file_url mime_type size_bytes",
+    "addresses": "street_address city state postal_code country is_primary",
+    "contacts": "name email phone relationship", "payments": "amount payment_method paid_at",
+    "reviews": "rating title body", "logs": "action message ip_address",
+    "events": "event_type payload occurred_at", "settings": "key value",
+    "preferences": "preference_key preference_value",
+    "tags": "tag_name", "images": "image_url caption sort_order",
+    "attachments": "file_name file_url size_bytes", "messages": "sender_id body is_read",
+    "subscriptions": "plan_name status started_at ends_at",
+    "invoices": "invoice_number amount due_date is_paid",
+    "schedules": "day_of_week start_time end_time", "ratings": "score comment",
+    "comments": "author_id body is_approved", "histories": "change_type old_value new_value",
+    "profiles": "display_name bio avatar_url website", "sessions": "token ip_address expires_at",
+    "metrics": "metric_name value recorded_at", "audits": "action performed_by details",
+    "assignments": "assignee_id role assigned_at", "certifications": "name issuer issued_on expires_on",
+    "feedback": "rating comment submitted_at", "visits": "visited_at duration_minutes notes",
+    "photos": "photo_url caption", "balances": "balance currency as_of_date",
+    "roles": "role_name granted_at", "groups": "name description",
+    "requests": "request_type status details", "budgets": "amount period_start period_end",
+    "contracts": "contract_number start_date end_date value",
+    "licenses": "license_number issued_on expires_on",
+    "alerts": "severity message is_resolved", "orders": "order_number total_amount status",
+    "tasks": "title status due_date", "shifts": "starts_at ends_at",
+    "accounts": "account_number balance is_active", "locations": "name latitude longitude",
+    "reports": "title summary period_start period_end", "tokens": "token expires_at",
+    "devices": "device_name platform last_seen_at", "favorites": "item_id added_at",
+    "memberships": "membership_type started_at ends_at", "goals": "title target_value due_date",
+    "credits": "amount reason expires_at", "refunds": "amount reason refunded_at",
+}
+
+# Entities and heads held out from training; composed names made from them
+# are held out too.
+HELDOUT_BASE = {"vaccinations", "firmware_updates", "exchange_rates", "sprints", "venues",
+                "playlists", "feature_flags", "leases", "crops", "weather_observations",
+                "leave_requests", "vet_visits", "parking_spots", "wishlists", "donors",
+                "lab_results", "trades", "classrooms", "menu_items", "gateways", "surveys",
+                "audit_logs", "time_entries", "shipments", "coupons", "loans", "milestones",
+                "interviews", "hotels", "stations"}
+HELDOUT_HEADS = {"certifications", "visits", "goals", "licenses", "refunds"}
+HELDOUT_MODIFIERS = {"partner", "branch", "guest", "player", "donor"}
+
+
+def parse_entities():
+    ents = {}
+    for line in ENTITY_TEXT.strip().splitlines():
+        name, cols = line.split(":")
+        ents[name.strip()] = cols.split()
+    return ents
+
+
+def singular(word):
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("ses") and word[-4] in "aeiou" and not word.endswith(("uses", "ases")):
+        return word[:-1]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def plural(word):
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+def camel(snake):
+    return "".join(w.capitalize() for w in snake.split("_"))
+
+
+def dedupe(cols):
+    seen, out = set(), []
+    for c in cols:
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+def proposed_columns(table, specific):
+    specific = specific[:6]  # short answers: training time is the scarce resource
+    cols = ["id"] + [c for c in specific if c.endswith("_id")] + \
+        [c for c in specific if not c.endswith("_id") and c not in ("created_at", "updated_at")]
+    return dedupe(cols + ["created_at", "updated_at"])
+
+
+def answer_json(table, cols):
+    out = []
+    for c in cols:
+        t, nullable = column_type(c)
+        out.append({"name": c, "data_type": t, "is_nullable": nullable})
+    return json.dumps({"table_name": table, "columns": out}, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- phrasings
+# {T}: the table as an identifier (snake, Camel or UPPER); {E}: natural words
+# (plural); {S}: singular natural words. Named-column templates use {C}.
+TRAIN_ENTITY_TEMPLATES = [
+    "Generate a {T} schema", "Generate the {T} schema", "generate {T} schema",
+    "Create a {T} table", "Create table {T}", "Make a {T} table", "Design a {T} table",
+    "Schema for {T}", "{T} schema", "{T} table please", "I need a {T} table",
+    "Give me a schema for {T}", "Please generate a schema for the {T} table",
+    "Create a table for {E}", "Design a database table for {E}",
+    "I need a table to store {E}", "Make a table for {E}", "Generate a schema for {E}",
+    "Write a table definition for {E}", "Can you create a table for {E}?",
+    "Build a table that stores {E}", "table for {E}", "We need to track {E}. Make a table.",
+    "Create a table where each row is a {S}", "Design a table with one row per {S}",
+    "Generate a table definition: {T}", "Define the {T} table", "new table: {T}",
+    "Create a database schema for {E}", "Propose columns for a {T} table",
+]
+HELDOUT_ENTITY_TEMPLATES = [
+    "Generate a {T} schema",  # the lab's own phrasing, kept in eval on purpose
+    "Could you design a {T} table for me?", "Set up a {T} table",
+    "I want a table for {E}", "Produce the schema of a {T} table",
+    "Help me create a table to hold {E}", "What columns should a {T} table have?",
+    "Table schema: {T}",
+]
+TRAIN_COLUMN_TEMPLATES = [
+    "Create a table for {E} with {C}", "I need a {T} table: {C}",
+    "{T} table with columns {C}", "Generate a {T} schema with {C}",
+    "Make a {T} table with fields {C}", "Create table {T} ({C})",
+    "Design a table for {E}. Columns: {C}", "Create a {T} table that has {C}",
+    "Schema for {T} with the columns {C}", "Build a {T} table containing {C}",
+    "Table {T}: {C}", "Generate a table for {E} having {C}",
+    "I need a table for {E} with {C}", "Create a {T} table; include {C}",
+]
+HELDOUT_COLUMN_TEMPLATES = [
+    "Please make a {T} table that stores {C}", "Give me a {T} table with {C}",
+    "Create the {T} table. It needs {C}", "Set up a table for {E} with columns {C}",
+    "Generate a {T} schema including {C}",
+]
+MISSPELL = {"Generate": ["Genrate", "Generat", "Gnerate"], "generate": ["genrate", "generat"],
+            "schema": ["shema", "scheme", "schma"], "table": ["tabel", "tble", "tabl"],
+            "Create": ["Creat", "Craete"], "create": ["creat", "craete"],
+            "columns": ["colums", "collumns"], "Design": ["Desing"], "with": ["wiht", "wth"]}
+
+
+def misspell(rng, text):
+    words = text.split(" ")
+    idx = [i for i, w in enumerate(words) if w in MISSPELL]
+    if idx:
+        i = rng.choice(idx)
+        words[i] = rng.choice(MISSPELL[words[i]])
+    return " ".join(words)
+
+
+def vary_case(rng, text, protect):
+    r = rng.random()
+    if r < 0.06:
+        return text.upper()
+    if r < 0.16:
+        return text.lower()
+    if r < 0.22:
+        return text[0].lower() + text[1:] if text else text
+    return text
+
+
+def column_phrase(rng, col):
+    r = rng.random()
+    if col in COLUMN_PHRASES and r < 0.35:
+        return rng.choice(COLUMN_PHRASES[col])
+    if r < 0.6 and "_" in col:
+        return col.replace("_", " ")
+    return col
+
+
+def join_phrases(rng, phrases):
+    if len(phrases) == 1:
+        return phrases[0]
+    style = rng.random()
+    if style < 0.55:
+        return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    if style < 0.85:
+        return ", ".join(phrases)
+    return ", ".join(phrases[:-1]) + ", and " + phrases[-1]
+
+
+def table_forms(rng, table):
+    """(identifier form, natural plural words, natural singular words)."""
+    words = table.split("_")
+    r = rng.random()
+    if r < 0.8:
+        ident = table
+    elif r < 0.92:
+        ident = camel(table)
+    else:
+        ident = table.upper()
+    nat = " ".join(words)
+    sing = " ".join(words[:-1] + [singular(words[-1])])
+    return ident, nat, sing
+
+
+def nonsense_word(rng):
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+class Generator:
+    def __init__(self, seed, heldout):
+        self.rng = random.Random(seed)
+        self.heldout = heldout
+        ents = parse_entities()
+        self.entities = {}
+        for name, cols in ents.items():
+            if (name in HELDOUT_BASE) == heldout:
+                self.entities[name] = cols
+        self.composed = []
+        for m in MODIFIERS:
+            for h, cols in HEADS.items():
+                is_held = h in HELDOUT_HEADS or m in HELDOUT_MODIFIERS
+                if is_held == heldout:
+                    self.composed.append((m + "_" + h, [m + "_id"] + cols.split()))
+        self.entity_names = sorted(self.entities)
+        self.extra = EXTRA_COLUMNS
+        self.ent_tpl = HELDOUT_ENTITY_TEMPLATES if heldout else TRAIN_ENTITY_TEMPLATES
+        self.col_tpl = HELDOUT_COLUMN_TEMPLATES if heldout else TRAIN_COLUMN_TEMPLATES
+
+    def pick_entity(self):
+        rng = self.rng
+        r = rng.random()
+        if r < 0.45:
+            name = rng.choice(self.entity_names)
+            return name, self.entities[name]
+        if r < 0.8:
+            return rng.choice(self.composed)
+        # nonsense entity: generic columns
+        n_words = rng.choice([1, 1, 2])
+        words = [nonsense_word(rng) for _ in range(n_words)]
+        words[-1] = plural(words[-1])
+        generic = rng.choice([["name", "description"], ["name", "status"], ["title", "notes"],
+                              ["name", "description", "is_active"], ["name", "value"]])
+        return "_".join(words), generic
+
+    def example(self):
+        rng = self.rng
+        table, specific = self.pick_entity()
+        ident, nat, sing = table_forms(rng, table)
+        named = rng.random() < 0.45
+        if named:
+            k = rng.randint(1, 6)
+            pool = [c for c in specific] + rng.sample(self.extra, 8)
+            if rng.random() < 0.2:
+                pool.append(nonsense_word(rng) + rng.choice(["", "_id", "_at", "_count", "_name"]))
+            cols = dedupe(rng.sample(pool, min(k, len(pool))))
+            if rng.random() < 0.3:
+                cols = dedupe(["id"] + cols)
+            phrases = [column_phrase(rng, c) for c in cols]
+            tpl = rng.choice(self.col_tpl)
+            user = tpl.format(T=ident, E=nat, C=join_phrases(rng, phrases))
+            answer_cols = dedupe(["id"] + cols)
+        else:
+            tpl = rng.choice(self.ent_tpl)
+            user = tpl.format(T=ident, E=nat, S=sing)
+            cols = []
+            answer_cols = proposed_columns(table, specific)
+        if rng.random() < 0.12:
+            user = misspell(rng, user)
+        user = vary_case(rng, user, ident)
+        return {"user": user, "assistant": answer_json(table, answer_cols), "table_name": table,
+                "named_columns": cols}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--train", type=int, default=60000)
+    ap.add_argument("--heldout", type=int, default=400)
+    ap.add_argument("--corpus", type=int, default=20000, help="chats in corpus.txt")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    system = lab_system_message()
+    with open(os.path.join(args.out, "system.txt"), "w") as f:
+        f.write(system)
+
+    held = Generator(args.seed + 1000, heldout=True)
+    held_rows, seen = [], set()
+    while len(held_rows) < args.heldout:
+        ex = held.example()
+        if ex["user"] in seen:
+            continue
+        seen.add(ex["user"])
+        held_rows.append(ex)
+    held_names = {r["table_name"] for r in held_rows}
+
+    gen = Generator(args.seed, heldout=False)
+    train_rows = []
+    while len(train_rows) < args.train:
+        ex = gen.example()
+        if ex["user"] in seen or ex["table_name"] in held_names:
+            continue
+        train_rows.append(ex)
+
+    for fname, rows in (("train.jsonl", train_rows), ("heldout.jsonl", held_rows)):
+        with open(os.path.join(args.out, fname), "w") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+    with open(os.path.join(args.out, "corpus.txt"), "w") as f:
+        for r in train_rows[:args.corpus]:
+            f.write(render_chat(system, r["user"], r["assistant"]) + "\n")
+    print(f"train {len(train_rows)}  heldout {len(held_rows)} "
+          f"({len(held_names)} tables)  system {len(system)} chars")
+
+
+if __name__ == "__main__":
+    main()

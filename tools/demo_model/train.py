@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Trains the demo model on make_data.py's chats.
+
+Every chat is `<|im_start|>system\\n{lab system message}<|im_end|>\\n` (the
+same for all; run once per batch, see model.forward_prefixed) followed by
+`<|im_start|>user\\n{prompt}<|im_end|>\\n<|im_start|>assistant\\n{json}<|im_end|>`.
+The loss is on the assistant's tokens (the JSON and the closing <|im_end|>).
+
+Tokenization is sluice's own (the tokenize_batch tool on the trained
+tokenizer.json), so training sees exactly the ids the engine will.
+
+The learning rate follows warmup + cosine over a wall-clock budget
+(--minutes), so a run ends annealed whatever the machine's speed. Logs loss and
+tokens/s to --log; writes --out (a checkpoint: config + state_dict) every
+--ckpt-minutes and at the end.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import Config, Model  # noqa: E402
+
+
+def tokenize(tokenize_bin, tokenizer, texts):
+    inp = "".join(json.dumps({"text": t}) + "\n" for t in texts)
+    res = subprocess.run([tokenize_bin, "--tokenizer", tokenizer], input=inp,
+                         capture_output=True, text=True, check=True)
+    out = []
+    for line in res.stdout.splitlines():
+        o = json.loads(line)
+        if "ids" not in o:
+            raise SystemExit(f"tokenize_batch: {o}")
+        out.append(o["ids"])
+    if len(out) != len(texts):
+        raise SystemExit("tokenize_batch: line count mismatch")
+    return out
+
+
+def load_data(args):
+    system = open(os.path.join(args.data, "system.txt")).read()
+    rows = [json.loads(l) for l in open(os.path.join(args.data, "train.jsonl"))]
+    prefix_text = "<|im_start|>system\n" + system + "<|im_end|>\n"
+    texts = [prefix_text]
+    for r in rows:
+        texts.append("<|im_start|>user\n" + r["user"] + "<|im_end|>\n<|im_start|>assistant\n")
+        texts.append(r["assistant"] + "<|im_end|>")
+    ids = tokenize(args.tokenize_bin, args.tokenizer, texts)
+    prefix = ids[0]
+    samples = []
+    max_suffix = args.context - len(prefix)
+    for i in range(len(rows)):
+        u, a = ids[1 + 2 * i], ids[2 + 2 * i]
+        if len(u) + len(a) <= max_suffix:
+            samples.append((u, a))
+    return prefix, samples
+
+
+def batches(samples, batch, rng):
+    """Length-sorted within random chunks, so padding stays small."""
+    idx = list(range(len(samples)))
+    rng.shuffle(idx)
+    chunk = batch * 50
+    out = []
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s:s + chunk], key=lambda i: len(samples[i][0]) + len(samples[i][1]))
+        out += [part[j:j + batch] for j in range(0, len(part), batch)]
+    rng.shuffle(out)
+    return out
+
+
+def make_tensors(samples, group):
+    L = max(len(samples[i][0]) + len(samples[i][1]) for i in group)
+    x = torch.zeros(len(group), L, dtype=torch.long)
+    y = torch.full((len(group), L), -100, dtype=torch.long)
+    for r, i in enumerate(group):
+        u, a = samples[i]
+        seq = u + a
+        x[r, :len(seq)] = torch.tensor(seq)
+        # predict a[k] from position len(u)-1+k
+        y[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(a)
+    return x, y
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--tokenize-bin", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--log", default=os.path.join(here, "train.log"))
+    ap.add_argument("--minutes", type=float, default=55)
+    ap.add_argument("--ckpt-minutes", type=float, default=4)
+    ap.add_argument("--batch", type=int, default=24)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=150)
+    ap.add_argument("--n-embd", type=int, default=256)
+    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-head", type=int, default=4)
+    ap.add_argument("--n-ff", type=int, default=704)
+    ap.add_argument("--context", type=int, default=512)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--max-steps", type=int, default=0)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    log = open(args.log, "w")
+
+    def say(msg):
+        line = time.strftime("%H:%M:%S ") + msg
+        print(line, flush=True)
+        log.write(line + "\n")
+        log.flush()
+
+    t_tok = time.time()
+    prefix, samples = load_data(args)
+    tok = json.load(open(args.tokenizer))
+    n_vocab = 1 + max(list(tok["model"]["vocab"].values()) +
+                      [t["id"] for t in tok.get("added_tokens", [])])
+    cfg = Config(n_vocab=n_vocab, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head,
+                 n_ff=args.n_ff, context_length=args.context)
+    model = Model(cfg)
+    n_params = sum(p.numel() for p in model.parameters())
+    say(f"config {json.dumps(cfg.to_dict())}")
+    say(f"params {n_params}  samples {len(samples)}  prefix {len(prefix)} tokens  "
+        f"tokenized in {time.time() - t_tok:.1f}s  threads {torch.get_num_threads()}")
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
+                             {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98), eps=1e-8)
+    prefix_t = torch.tensor(prefix)
+    budget = args.minutes * 60.0
+    t0 = time.time()
+    last_ckpt = t0
+    step, tokens, epoch = 0, 0, 0
+    ema = None
+    order = []
+
+    def save(tag):
+        tmp = args.out + ".tmp"
+        torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": step,
+                    "loss": ema}, tmp)
+        os.replace(tmp, args.out)
+        say(f"checkpoint {tag}: step {step} -> {args.out}")
+
+    t_win, tok_win = time.time(), 0
+    while True:
+        elapsed = time.time() - t0
+        frac = elapsed / budget
+        if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
+            break
+        if not order:
+            order = batches(samples, args.batch, rng)
+            epoch += 1
+        group = order.pop()
+        x, y = make_tensors(samples, group)
+        if step < args.warmup:
+            lr = args.lr * (step + 1) / args.warmup
+        else:
+            lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        h = model.forward_prefixed(prefix_t, x)
+        sel = y.view(-1) != -100
+        logits = model.logits(h.reshape(-1, cfg.n_embd)[sel])
+        loss = F.cross_entropy(logits, y.view(-1)[sel])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        n_tok = int((x != 0).sum())
+        tokens += n_tok
+        tok_win += n_tok
+        ema = loss.item() if ema is None else 0.95 * ema + 0.05 * loss.item()
+        if step % 20 == 0:
+            now = time.time()
+            say(f"step {step} epoch {epoch} loss {loss.item():.4f} ema {ema:.4f} lr {lr:.2e} "
+                f"tok/s {tok_win / (now - t_win):.0f} tokens {tokens} elapsed {now - t0:.0f}s")
+            t_win, tok_win = now, 0
+        if time.time() - last_ckpt > args.ckpt_minutes * 60:
+            save("periodic")
+            last_ckpt = time.time()
+    save("final")
+    say(f"done: {step} steps, {tokens} suffix tokens, {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
