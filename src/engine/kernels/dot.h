@@ -44,6 +44,9 @@ void MatMulWith(const DotKernels& kernels, const Weight& w, const float* x, int6
                 float* y, ThreadPool& pool);
 
 const DotKernels& ScalarDotKernels();
-const DotKernels& BestDotKernels();  // Highway, best target for this CPU
+const DotKernels& BestDotKernels();  // Highway, best target for this CPU (cached)
+// Highway kernels for the target dispatch picks now (tests switch targets
+// with hwy::SetSupportedTargetsForTest).
+DotKernels DotKernelsForCurrentTarget();
 
 }  // namespace sluice::engine::internal

@@ -3,6 +3,7 @@
 #include "engine/kernels/matmul.h"
 
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 
 #include <cmath>
 #include <random>
@@ -42,7 +43,8 @@ double ActBlock(GgmlType type) {
   }
 }
 
-void RunCase(const Case& c, uint32_t seed) {
+// `simd`: the kernel table under test; MatMul's own (best target) when null.
+void RunCase(const Case& c, uint32_t seed, const internal::DotKernels* simd = nullptr) {
   SCOPED_TRACE(Name(c));
   std::mt19937 rng(seed);
   std::normal_distribution<float> dist(0.0f, 1.0f);
@@ -61,7 +63,11 @@ void RunCase(const Case& c, uint32_t seed) {
   ThreadPool pool(c.threads);
   std::vector<float> y(static_cast<size_t>(c.n_tokens * c.rows), NAN);  // (n_tokens, rows)
   std::vector<float> y_scalar(y.size(), NAN);
-  MatMul(w, x.data(), c.n_tokens, y.data(), pool);
+  if (simd != nullptr) {
+    internal::MatMulWith(*simd, w, x.data(), c.n_tokens, y.data(), pool);
+  } else {
+    MatMul(w, x.data(), c.n_tokens, y.data(), pool);
+  }
   internal::MatMulWith(internal::ScalarDotKernels(), w, x.data(), c.n_tokens, y_scalar.data(), pool);
 
   const int64_t block = static_cast<int64_t>(ActBlock(c.type));
@@ -130,6 +136,28 @@ TEST(MatMul, DecodeShapeLargeRows) {
   RunCase({GgmlType::kQ4_0, 1000, 896, 1, 2}, 8);
   RunCase({GgmlType::kQ4_K, 301, 1024, 5, 2}, 9);
   RunCase({GgmlType::kQ6_K, 301, 1024, 5, 2}, 10);
+}
+
+// Every SIMD target compiled in and supported by this CPU (e.g. SSSE3, SSE4,
+// AVX2, AVX-512) against the reference, not just the one dispatch picks.
+TEST(MatMul, EveryCompiledTarget) {
+  int n_targets = 0;
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    const internal::DotKernels k = internal::DotKernelsForCurrentTarget();
+    SCOPED_TRACE(hwy::TargetName(target));
+    ++n_targets;
+    uint32_t seed = 200;
+    for (GgmlType type : {GgmlType::kF32, GgmlType::kF16, GgmlType::kBF16, GgmlType::kQ8_0,
+                          GgmlType::kQ4_0, GgmlType::kQ4_K, GgmlType::kQ6_K}) {
+      for (int64_t n_tokens : {1, 7}) {
+        const int64_t block = gguf::GetGgmlTypeInfo(type).block_size;
+        RunCase({type, 19, (block == 1 ? 33 : block) * 2, n_tokens, 2}, seed++, &k);
+      }
+    }
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  EXPECT_GE(n_targets, 1);
 }
 
 TEST(MatMul, ZeroTokensWritesNothing) {
