@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernels/matmul.h"
+#include "engine/kernels/quantize.h"
 #include "engine/kernels/thread_pool.h"
 #include "engine/model/ollama_store.h"
 #include "gguf/writer.h"
@@ -112,6 +115,24 @@ TinyModel MakeTiny(const TinySpec& spec) {
   vector("output_norm.weight", spec.n_embd, 1.0f, 0.2f);
   if (!spec.tied) matrix("output.weight", spec.n_vocab, spec.n_embd);
   return m;
+}
+
+// Encodes every 2-D tensor of `m` as `type` and replaces its F32 values by
+// the dequantized ones, so the naive reference sees the weights the engine sees.
+void QuantizeTiny(gguf::GgmlType type, TinyModel* m) {
+  for (TensorSpec& t : m->tensors) {
+    if (t.ne.size() != 2) continue;
+    const auto cols = static_cast<int64_t>(t.ne[0]);
+    const auto rows = static_cast<int64_t>(t.ne[1]);
+    std::vector<std::byte> encoded;
+    const Status st = QuantizeRows(type, t.values.data(), rows, cols, &encoded);
+    ASSERT_TRUE(st.ok()) << t.name << ": " << st.ToString();
+    t.type = type;
+    t.raw.resize(encoded.size());
+    std::memcpy(t.raw.data(), encoded.data(), encoded.size());
+    const Weight w{type, encoded.data(), rows, cols};
+    for (int64_t r = 0; r < rows; ++r) DequantizeRow(w, r, t.values.data() + r * cols);
+  }
 }
 
 // A WordPiece vocabulary: "[UNK]" and "w1" … (the model tests never encode text).
@@ -588,6 +609,61 @@ INSTANTIATE_TEST_SUITE_P(Archs, ForwardTest,
                                            ForwardCase{"qwen2_bias_gqa", "qwen2", true, true, 1}),
                          [](const ::testing::TestParamInfo<ForwardCase>& tp) {
                            return std::string(tp.param.name);
+                         });
+
+// Quantized weights: the engine multiplies them with quantized activations
+// (Q8_0 / Q8_K blocks), so logits move by a fraction of a percent from the
+// reference over the same (dequantized) weights; the argmax almost never does.
+class QuantizedForward : public ::testing::TestWithParam<gguf::GgmlType> {};
+
+TEST_P(QuantizedForward, StaysCloseToTheReference) {
+  TempDir dir;
+  TinySpec spec;
+  spec.arch = "qwen2";
+  spec.bias = true;
+  spec.n_embd = 256;  // K-quants need rows of 256
+  spec.n_head = 4;
+  spec.n_head_kv = 2;
+  spec.n_ff = 256;
+  spec.n_vocab = 64;
+  TinyModel m = MakeTiny(spec);
+  QuantizeTiny(GetParam(), &m);
+  auto model = OpenTiny(m, dir);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const int V = spec.n_vocab;
+  const std::vector<int32_t> tokens = Sequence(24, V, 5);
+  ThreadPool pool(2);
+  auto cache = (*model)->NewCache(32);
+  std::vector<float> logits(tokens.size() * V);
+  ASSERT_TRUE((*model)->Forward(tokens, *cache, pool, logits).ok());
+  const std::vector<double> want = ReferenceLogits(m, tokens);
+  const double scale = MaxAbs(logits);
+  double worst = 0;
+  int agree = 0;
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const float* got = logits.data() + t * V;
+    const double* ref = want.data() + t * V;
+    for (int i = 0; i < V; ++i) worst = std::max(worst, std::fabs(got[i] - ref[i]));
+    agree += std::max_element(got, got + V) - got == std::max_element(ref, ref + V) - ref;
+  }
+  EXPECT_LT(worst, 3e-2 * scale);
+  EXPECT_GE(agree, static_cast<int>(tokens.size()) - 2);
+
+  // The decode path (one token) agrees with the prompt path.
+  auto one = (*model)->NewCache(32);
+  std::vector<float> step(static_cast<size_t>(V));
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    ASSERT_TRUE((*model)->Forward(std::span(tokens).subspan(t, 1), *one, pool, step).ok());
+    for (int i = 0; i < V; ++i) ASSERT_NEAR(step[i], logits[t * V + i], 1e-4 * scale);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, QuantizedForward,
+                         ::testing::Values(gguf::GgmlType::kQ8_0, gguf::GgmlType::kQ4_0,
+                                           gguf::GgmlType::kQ4_K, gguf::GgmlType::kQ6_K,
+                                           gguf::GgmlType::kF16, gguf::GgmlType::kBF16),
+                         [](const ::testing::TestParamInfo<gguf::GgmlType>& tp) {
+                           return std::string(gguf::GetGgmlTypeInfo(tp.param).name);
                          });
 
 TEST(Forward, RefusesWhatDoesNotFit) {
