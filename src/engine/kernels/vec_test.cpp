@@ -1,6 +1,7 @@
 #include "engine/kernels/vec.h"
 
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 
 #include <cmath>
 #include <random>
@@ -14,7 +15,24 @@ namespace {
 using internal::Fp16ToFp32;
 using internal::Fp32ToFp16;
 
-TEST(Vec, F16ConversionsMatchScalarBitForBit) {
+// Runs `body` once for every SIMD target compiled in and supported here.
+template <class Body>
+void ForEachTarget(Body body) {
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    body();
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
+void CheckF16Conversions();
+void CheckDotsAndAxpy();
+
+TEST(Vec, F16ConversionsMatchScalarBitForBit) { ForEachTarget(CheckF16Conversions); }
+TEST(Vec, DotsAndAxpyMatchDoubleReference) { ForEachTarget(CheckDotsAndAxpy); }
+
+void CheckF16Conversions() {
   std::vector<uint16_t> all(0x10000);
   for (uint32_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint16_t>(i);
   std::vector<float> f(all.size());
@@ -39,7 +57,7 @@ TEST(Vec, F16ConversionsMatchScalarBitForBit) {
   for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(h[i], Fp32ToFp16(x[i])) << i << " " << x[i];
 }
 
-TEST(Vec, DotsAndAxpyMatchDoubleReference) {
+void CheckDotsAndAxpy() {
   std::mt19937 rng(4);
   std::normal_distribution<float> dist(0.0f, 1.0f);
   for (int64_t n : {0, 1, 5, 16, 31, 64, 129, 1000}) {
