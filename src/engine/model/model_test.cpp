@@ -203,7 +203,9 @@ StatusOr<std::shared_ptr<const Model>> OpenTiny(const TinyModel& m, const TempDi
 
 // All tokens' logits, (n, n_vocab), in double precision, straight from the
 // formulas in transformer.h (F32 keys and values: no F16 rounding).
-std::vector<double> ReferenceLogits(const TinyModel& m, const std::vector<int32_t>& tokens) {
+// `hidden`, when given, receives the final-normed hidden states (n, n_embd).
+std::vector<double> ReferenceLogits(const TinyModel& m, const std::vector<int32_t>& tokens,
+                                    std::vector<std::vector<double>>* hidden = nullptr) {
   const TinySpec& s = m.spec;
   const int n = static_cast<int>(tokens.size());
   const int E = s.n_embd, hd = s.n_embd / s.n_head, F = s.n_ff, V = s.n_vocab;
@@ -286,7 +288,9 @@ std::vector<double> ReferenceLogits(const TinyModel& m, const std::vector<int32_
   std::vector<double> logits;
   const std::vector<float>& out = m.Values(s.tied ? "token_embd.weight" : "output.weight");
   for (int t = 0; t < n; ++t) {
-    const std::vector<double> y = matvec(out, V, E, rmsnorm(x[t], m.Values("output_norm.weight")));
+    const std::vector<double> normed = rmsnorm(x[t], m.Values("output_norm.weight"));
+    if (hidden != nullptr) hidden->push_back(normed);
+    const std::vector<double> y = matvec(out, V, E, normed);
     logits.insert(logits.end(), y.begin(), y.end());
   }
   return logits;
@@ -717,7 +721,8 @@ TEST(Forward, RefusesAnotherModelsCache) {
 
 TEST(Embed, IsAUnitMeanOfFinalHiddenStates) {
   TempDir dir;
-  auto model = OpenTiny(MakeTiny({}), dir);
+  const TinyModel m = MakeTiny({});
+  auto model = OpenTiny(m, dir);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   ThreadPool pool(2);
   const std::vector<int32_t> a = {3, 5, 7, 9};
@@ -735,6 +740,18 @@ TEST(Embed, IsAUnitMeanOfFinalHiddenStates) {
   EXPECT_NEAR(norm, 1.0, 1e-5);
   EXPECT_LT(dot, 0.999);
   EXPECT_EQ(*ea, *ea2);
+  // Against the reference: mean of the final-normed states, L2-normalized.
+  std::vector<std::vector<double>> hidden;
+  ReferenceLogits(m, a, &hidden);
+  std::vector<double> mean(32, 0.0);
+  for (const auto& h : hidden) {
+    for (size_t i = 0; i < mean.size(); ++i) mean[i] += h[i] / static_cast<double>(hidden.size());
+  }
+  double mean_norm = 0;
+  for (double v : mean) mean_norm += v * v;
+  for (size_t i = 0; i < mean.size(); ++i) {
+    EXPECT_NEAR((*ea)[i], mean[i] / std::sqrt(mean_norm), 2e-3) << i;
+  }
   EXPECT_FALSE((*model)->Embed({}, pool).ok());
   EXPECT_FALSE((*model)->Embed(std::vector<int32_t>(97, 1), pool).ok());
 }

@@ -17,6 +17,8 @@ namespace {
 
 // Tokens per internal batch: bounds scratch memory for long prompts.
 constexpr int64_t kMaxBatch = 512;
+// Attention with fewer multiply-adds than this runs on the calling thread.
+constexpr int64_t kInlineAttentionWork = int64_t{1} << 15;
 
 Status Invalid(std::string message) { return Status(ErrorCode::kInvalidArgument, std::move(message)); }
 
@@ -259,7 +261,13 @@ class Transformer final : public Model {
         F32ToF16(s.v.data() + t * kv_dim, cache.value(l, pos), kv_dim);
       }
       const AttentionTask task{&c, &cache, &s, l, pos0, n};
-      pool.ParallelFor(c.n_head, 1, [&task](int64_t b, int64_t e) { AttendHeads(task, b, e); });
+      // Short contexts are cheaper inline than a fork/join across threads.
+      const int64_t work = int64_t{c.n_head} * n * (pos0 + n) * c.head_dim;  // multiply-adds
+      if (work < kInlineAttentionWork) {
+        AttendHeads(task, 0, c.n_head);
+      } else {
+        pool.ParallelFor(c.n_head, 1, [&task](int64_t b, int64_t e) { AttendHeads(task, b, e); });
+      }
       MatMul(w.wo, s.attn.data(), n, s.proj.data(), pool);  // (n, n_embd)
       AddInPlace(s.proj.data(), n * n_embd, x);
 
