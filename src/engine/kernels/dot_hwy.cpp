@@ -33,9 +33,16 @@ using V16 = hn::Vec<D16>;
 using V32 = hn::Vec<D32>;
 using VF = hn::Vec<DF>;
 
-// fp16 → fp32 of one value with the target's conversion (F16C on x86).
-HWY_INLINE float HalfToFloat(uint16_t h) {
+// fp16 → fp32 of one block scale: the hardware conversion where the target
+// has one (F16C on x86 AVX2 and up, Arm), else fp16.h's exact bit arithmetic.
+HWY_INLINE float HalfToFloat(const uint16_t& h) {
+#if (HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2 && !defined(HWY_DISABLE_F16C)) || HWY_ARCH_ARM_A64
+  const hn::CappedTag<float, 1> d1;
+  const hn::Rebind<hwy::float16_t, decltype(d1)> dh1;
+  return hn::GetLane(hn::PromoteTo(d1, hn::LoadU(dh1, reinterpret_cast<const hwy::float16_t*>(&h))));
+#else
   return Fp16ToFp32(h);
+#endif
 }
 
 template <class D, class V>
