@@ -7,6 +7,9 @@
 namespace sluice::engine {
 namespace {
 
+// Longest context a file may declare (Qwen2.5-1M declares 1,010,000).
+constexpr int32_t kMaxContextLength = 1 << 24;
+
 Status Invalid(std::string message) { return Status(ErrorCode::kInvalidArgument, std::move(message)); }
 
 // An integer-valued key of any GGUF integer type, or kNotFound.
@@ -83,6 +86,10 @@ StatusOr<ModelConfig> ReadModelConfig(const gguf::GgufFile& file, const std::str
   SLUICE_RETURN_IF_ERROR(ReadCount(file, p + "feed_forward_length", &c.n_ff));
   SLUICE_RETURN_IF_ERROR(ReadCount(file, p + "attention.head_count", &c.n_head));
   SLUICE_RETURN_IF_ERROR(ReadCount(file, p + "context_length", &c.context_length));
+  if (c.context_length > kMaxContextLength) {
+    return Invalid(p + "context_length = " + std::to_string(c.context_length) +
+                   " is above the supported maximum " + std::to_string(kMaxContextLength));
+  }
   c.n_head_kv = c.n_head;
   SLUICE_RETURN_IF_ERROR(ReadOptionalCount(file, p + "attention.head_count_kv", &c.n_head_kv));
   if (c.n_head % c.n_head_kv != 0) {

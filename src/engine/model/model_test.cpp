@@ -396,6 +396,23 @@ TEST(ModelOpen, RefusesMissingHyperParameter) {
   EXPECT_THAT(model.status().message(), HasSubstr("llama.block_count"));
 }
 
+TEST(ModelOpen, RefusesHostileCountsWithoutAllocating) {
+  TempDir dir;
+  TinySpec spec;
+  spec.n_layer = 1 << 30;  // the file holds 2 layers' tensors
+  TinyModel m = MakeTiny(TinySpec{});
+  m.spec = spec;
+  auto model = OpenTiny(m, dir);
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(model.status().message(), HasSubstr("missing tensor blk.2.attn_norm.weight"));
+
+  m.spec = TinySpec{};
+  m.spec.context_length = 1 << 30;
+  model = OpenTiny(m, dir);
+  ASSERT_FALSE(model.ok());
+  EXPECT_THAT(model.status().message(), HasSubstr("context_length = 1073741824 is above"));
+}
+
 TEST(ModelOpen, MissingFileIsNotFound) {
   auto model = Model::Open("/nonexistent/model.gguf");
   ASSERT_FALSE(model.ok());

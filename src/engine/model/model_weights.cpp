@@ -105,9 +105,10 @@ StatusOr<ModelWeights> LoadModelWeights(const gguf::GgufFile& file, ModelConfig*
 
   const int64_t q_dim = int64_t{c.n_head} * c.head_dim;
   const int64_t kv_dim = int64_t{c.n_head_kv} * c.head_dim;
-  w.layers.resize(static_cast<size_t>(c.n_layer));
+  // Grown one layer at a time: a hostile block_count fails at its first
+  // missing tensor instead of allocating for layers that are not there.
   for (int32_t i = 0; i < c.n_layer; ++i) {
-    LayerWeights& l = w.layers[static_cast<size_t>(i)];
+    LayerWeights& l = w.layers.emplace_back();
     const std::string b = "blk." + std::to_string(i) + ".";
     SLUICE_RETURN_IF_ERROR(load.Vector(b + "attn_norm.weight", c.n_embd, &l.attn_norm));
     SLUICE_RETURN_IF_ERROR(load.Matrix(b + "attn_q.weight", q_dim, c.n_embd, &l.wq));
