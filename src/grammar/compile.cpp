@@ -1,0 +1,84 @@
+// CompileJsonSchema: parse → lower (IR) → emit (NFA) → checks → automaton.
+#include <boost/json.hpp>
+#include <set>
+
+#include "grammar/grammar.h"
+#include "grammar/internal/compiled_grammar.h"
+#include "grammar/internal/emit.h"
+#include "grammar/internal/lower.h"
+
+namespace sluice::grammar {
+namespace {
+
+// A rule that can call itself before consuming a byte would make the
+// matcher's closure unbounded; refuse it (the validator calls this a
+// reference cycle without progress).
+Status CheckLeftRecursion(const internal::Nfa& nfa) {
+  const auto& rules = nfa.rules();
+  for (uint32_t r = 0; r < rules.size(); ++r) {
+    std::set<uint32_t> seen;
+    std::vector<uint32_t> stack = {rules[r].start};
+    std::set<uint32_t> entered;
+    while (!stack.empty()) {
+      uint32_t s = stack.back();
+      stack.pop_back();
+      if (!seen.insert(s).second) continue;
+      const internal::NfaState& st = nfa.state(s);
+      for (uint32_t e : st.eps) stack.push_back(e);
+      for (const internal::CallEdge& c : st.calls) {
+        if (c.rule == r) {
+          return Status(ErrorCode::kUnprocessable,
+                        "the schema refers to itself without consuming input (left-recursive $ref)");
+        }
+        if (entered.insert(c.rule).second) stack.push_back(rules[c.rule].start);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+bool DetectDraft7(const boost::json::value& doc, bool fallback) {
+  if (!doc.is_object()) return fallback;
+  const auto* s = doc.get_object().if_contains("$schema");
+  if (s == nullptr || !s->is_string()) return fallback;
+  std::string_view uri = s->get_string();
+  for (std::string_view old : {"draft-07", "draft-06", "draft-04"}) {
+    if (uri.find(old) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatusOr<std::shared_ptr<const CompiledGrammar>> CompileJsonSchema(std::string_view schema_json,
+                                                                   const CompileOptions& options,
+                                                                   CompileReport* report) {
+  CompileReport local;
+  if (report == nullptr) report = &local;
+  auto refuse = [&](Status s) -> StatusOr<std::shared_ptr<const CompiledGrammar>> {
+    report->refused.push_back(s.message());
+    return s;
+  };
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(schema_json, ec);
+  if (ec) return refuse(Status(ErrorCode::kInvalidArgument, "schema is not valid JSON: " + ec.message()));
+
+  internal::LowerOptions lower_options;
+  lower_options.draft7 = DetectDraft7(doc, options.draft7);
+  lower_options.additional_properties_by_default = options.additional_properties_by_default;
+  std::set<std::string> post;
+  auto ir = internal::Lower(doc, lower_options, &post);
+  if (!ir.ok()) return refuse(ir.status());
+
+  internal::EmitOptions emit_options;
+  emit_options.max_whitespace = options.compact ? 0 : options.max_whitespace;
+  emit_options.max_states = options.max_states;
+  auto nfa = internal::Emit(*ir, emit_options);
+  if (!nfa.ok()) return refuse(nfa.status());
+  if (Status s = CheckLeftRecursion(*nfa); !s.ok()) return refuse(s);
+
+  report->post_validated.assign(post.begin(), post.end());
+  return std::shared_ptr<const CompiledGrammar>(std::make_shared<CompiledGrammar>(std::move(*nfa)));
+}
+
+}  // namespace sluice::grammar

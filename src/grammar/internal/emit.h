@@ -1,0 +1,25 @@
+// Typed IR → byte-level NFA (internal/nfa.h). One NFA rule per IR rule.
+#pragma once
+
+#include "base/status.h"
+#include "grammar/internal/ir.h"
+#include "grammar/internal/nfa.h"
+
+namespace sluice::grammar::internal {
+
+struct EmitOptions {
+  int max_whitespace = 2;  // < 0: unbounded
+  size_t max_states = 1 << 20;
+};
+
+StatusOr<Nfa> Emit(const Ir& ir, const EmitOptions& options);
+
+// Number sub-languages (emit_number.cpp), each from `from` to `to`:
+// integers in [lo, hi] (either side open) without leading zeros or "-0";
+void EmitIntegerRange(Nfa& nfa, std::optional<int64_t> lo, std::optional<int64_t> hi, uint32_t from, uint32_t to);
+// integers that are multiples of k (2 <= k <= 1000);
+void EmitIntegerMultiple(Nfa& nfa, int64_t k, uint32_t from, uint32_t to);
+// any JSON number (no '-' when `nonnegative`).
+void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to);
+
+}  // namespace sluice::grammar::internal
