@@ -134,6 +134,47 @@ Status ReadAuthAndLimits(const toml::table& root, Config* c) {
   return Status::Ok();
 }
 
+// The keys of a kind = "embedded" provider (no base_url; a model instead).
+Status ReadEmbedded(const toml::table& p, const std::string& where, ProviderConfig* pc) {
+  for (const char* key : {"base_url", "api_key_env", "connect_timeout_ms",
+                          "first_token_timeout_ms", "idle_timeout_ms", "verify_tls"}) {
+    if (p.contains(key)) {
+      return ConfigError(where + "." + key, "does not apply to kind = \"embedded\"");
+    }
+  }
+  SLUICE_RETURN_IF_ERROR(ReadString(p, "model", where, &pc->model));
+  if (pc->model.empty()) {
+    return ConfigError(where + ".model", "is required (a .gguf path or \"ollama:NAME:TAG\")");
+  }
+  struct IntKey {
+    const char* key;
+    int64_t lo, hi;
+    int64_t* out;
+  };
+  int64_t threads = 0, parallel = 1, context = 0;
+  for (const IntKey& k : {IntKey{"threads", 0, 1024, &threads}, IntKey{"parallel", 1, 256, &parallel},
+                          IntKey{"context", 0, 1 << 24, &context}}) {
+    if (const toml::node* n = p.get(k.key)) {
+      auto v = n->value<int64_t>();
+      if (!v || *v < k.lo || *v > k.hi) {
+        return ConfigError(where + "." + k.key, fmt::format("must be an integer {}..{}", k.lo, k.hi));
+      }
+      *k.out = *v;
+    }
+  }
+  pc->threads = static_cast<int>(threads);
+  pc->parallel = static_cast<int>(parallel);
+  pc->context = static_cast<int32_t>(context);
+  SLUICE_RETURN_IF_ERROR(ReadString(p, "chat_template", where, &pc->chat_template));
+  const std::string& t = pc->chat_template;
+  if (!t.empty() && t != "chatml" && t != "llama3" && t != "llama2" && t != "mistral" &&
+      t != "phi3") {
+    return ConfigError(where + ".chat_template",
+                       fmt::format("'{}' is not one of chatml, llama3, llama2, mistral, phi3", t));
+  }
+  return Status::Ok();
+}
+
 Status ReadProviders(const toml::table& root, Config* c) {
   const toml::node* node = root.get("providers");
   if (node == nullptr) return Status::Ok();
@@ -149,11 +190,22 @@ Status ReadProviders(const toml::table& root, Config* c) {
       std::string key(pk.str());
       if (key != "kind" && key != "base_url" && key != "api_key_env" &&
           key != "connect_timeout_ms" && key != "first_token_timeout_ms" &&
-          key != "idle_timeout_ms" && key != "verify_tls") {
+          key != "idle_timeout_ms" && key != "verify_tls" && key != "model" && key != "threads" &&
+          key != "parallel" && key != "context" && key != "chat_template") {
         return ConfigError(where + "." + key, "unknown key");
       }
     }
     SLUICE_RETURN_IF_ERROR(ReadString(*p, "kind", where, &pc.kind));
+    if (pc.kind == "embedded") {
+      SLUICE_RETURN_IF_ERROR(ReadEmbedded(*p, where, &pc));
+      c->providers.push_back(std::move(pc));
+      continue;
+    }
+    for (const char* key : {"model", "threads", "parallel", "context", "chat_template"}) {
+      if (p->contains(key)) {
+        return ConfigError(where + "." + key, "applies to kind = \"embedded\" only");
+      }
+    }
     SLUICE_RETURN_IF_ERROR(ReadString(*p, "base_url", where, &pc.base_url));
     SLUICE_RETURN_IF_ERROR(ReadString(*p, "api_key_env", where, &pc.api_key_env));
     SLUICE_RETURN_IF_ERROR(ReadMillis(*p, "connect_timeout_ms", where, &pc.connect_timeout));
@@ -164,7 +216,9 @@ Status ReadProviders(const toml::table& root, Config* c) {
       if (!b) return ConfigError(where + ".verify_tls", "must be a boolean");
       pc.verify_tls = *b;
     }
-    if (pc.kind.empty()) return ConfigError(where + ".kind", "is required (ollama or openai)");
+    if (pc.kind.empty()) {
+      return ConfigError(where + ".kind", "is required (ollama, openai or embedded)");
+    }
     if (pc.base_url.empty()) return ConfigError(where + ".base_url", "is required");
     c->providers.push_back(std::move(pc));
   }
@@ -223,9 +277,10 @@ Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
 Status CheckConfig(const Config& c) {
   if (c.providers.empty()) return ConfigError("providers", "no provider configured");
   for (const ProviderConfig& p : c.providers) {
+    if (p.kind == "embedded") continue;  // its model is checked when the router loads it
     if (p.kind != "ollama" && p.kind != "openai") {
       return ConfigError("providers." + p.name + ".kind",
-                         fmt::format("'{}' is not a known kind (ollama, openai)", p.kind));
+                         fmt::format("'{}' is not a known kind (ollama, openai, embedded)", p.kind));
     }
     auto url = net::ParseBaseUrl(p.base_url);
     if (!url.ok()) return ConfigError("providers." + p.name + ".base_url", url.status().message());

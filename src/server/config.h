@@ -29,6 +29,14 @@
 //   idle_timeout_ms = 30000
 //   verify_tls = true
 //
+//   [providers.local-gguf]          # a GGUF model run in-process by the engine
+//   kind = "embedded"
+//   model = "models/qwen.gguf"      # a .gguf path or "ollama:NAME:TAG" (local Ollama store)
+//   threads = 0                     # compute threads; 0 = hardware threads
+//   parallel = 1                    # requests generated at once (threads split among them)
+//   context = 0                     # per-request context; 0 = min(4096, the model's)
+//   chat_template = ""              # override: chatml | llama3 | llama2 | mistral | phi3
+//
 //   [models."llama3.2"]             # public model name → provider + upstream name
 //   provider = "local"
 //   upstream = "llama3.2:latest"    # default: the public name
@@ -59,13 +67,19 @@ using std::chrono::milliseconds;
 
 struct ProviderConfig {
   std::string name;
-  std::string kind;  // "ollama" | "openai"
+  std::string kind;  // "ollama" | "openai" | "embedded"
   std::string base_url;
   std::string api_key_env;  // "" = no key
   milliseconds connect_timeout{5000};
   milliseconds first_token_timeout{60000};
   milliseconds idle_timeout{30000};
   bool verify_tls = true;
+  // kind "embedded"
+  std::string model;          // .gguf path or "ollama:NAME:TAG"
+  int threads = 0;            // 0 = hardware threads
+  int parallel = 1;
+  int32_t context = 0;        // 0 = min(4096, model context)
+  std::string chat_template;  // "" = recognised from the model
 };
 
 struct ModelRoute {

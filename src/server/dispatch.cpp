@@ -75,6 +75,7 @@ asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& 
                                           {"/metrics", "GET"},
                                           {"/generate/structured", "POST"},
                                           {"/v1/chat/completions", "POST"},
+                                          {"/v1/embeddings", "POST"},
                                           {"/tokenize", "POST"},
                                           {"/detokenize", "POST"}};
   if (path == "/admin/keys" || path.rfind("/admin/keys/", 0) == 0) {
@@ -123,6 +124,8 @@ asio::awaitable<void> Dispatch(const Gateway& gw, Request& req, ResponseWriter& 
     co_await HandleMetrics(gw, out, log);
   } else if (path == "/tokenize" || path == "/detokenize") {
     co_await HandleTokenize(gw, req, out, log);
+  } else if (path == "/v1/embeddings") {
+    co_await HandleEmbeddings(gw, req, out, log);
   } else if (path == "/generate/structured") {
     co_await HandleStructured(gw, req, out, log);
   } else {

@@ -63,6 +63,9 @@ boost::asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& 
                                               ResponseWriter& out, RequestLog& log);
 boost::asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& req,
                                                    ResponseWriter& out, RequestLog& log);
+// POST /v1/embeddings from an embedded model (handle_embeddings.cpp).
+boost::asio::awaitable<void> HandleEmbeddings(const Gateway& gw, const Request& req,
+                                              ResponseWriter& out, RequestLog& log);
 
 // What the model endpoints share once a request is parsed (provider_call.cpp).
 //

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "providers/embedded_provider.h"
 #include "providers/http_provider.h"
 #include "tokenizer/tokenizer_gguf.h"
 
@@ -11,6 +12,19 @@ namespace sluice::server {
 StatusOr<std::unique_ptr<Router>> Router::Build(const Config& config) {
   auto router = std::make_unique<Router>();
   for (const ProviderConfig& pc : config.providers) {
+    if (pc.kind == "embedded") {
+      providers::EmbeddedProviderConfig ec;
+      ec.name = pc.name;
+      ec.model = pc.model;
+      ec.threads = pc.threads;
+      ec.parallel = pc.parallel;
+      ec.context = pc.context;
+      ec.chat_template = pc.chat_template;
+      auto embedded = providers::MakeEmbeddedProvider(ec);
+      if (!embedded.ok()) return embedded.status();
+      router->providers_.push_back(std::move(embedded).value());
+      continue;
+    }
     auto url = net::ParseBaseUrl(pc.base_url);
     if (!url.ok()) return url.status();
     providers::HttpProviderConfig hc;
@@ -52,6 +66,8 @@ StatusOr<std::unique_ptr<Router>> Router::Build(const Config& config) {
                                   loaded.status().message()));
       }
       tok = std::move(loaded).value();
+    } else if (auto* embedded = dynamic_cast<providers::EmbeddedProvider*>(p)) {
+      tok = embedded->tokenizer();  // the model's own
     }
     router->entries_.push_back({r, p, std::move(tok)});
   }
