@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "base/log.h"
+#include "cli/bench_command.h"
+#include "cli/model_commands.h"
 #include "gguf/gguf_info.h"
 #include "server/config.h"
 #include "server/security/keys_cli.h"
@@ -166,6 +168,9 @@ int main(int argc, char** argv) {
   train->add_option("corpus", train_opts.corpus_paths, "Text files to train on")
       ->required()
       ->check(CLI::ExistingFile);
+
+  AddModelCommands(app);  // sluice model random, sluice quantize
+  AddBenchCommand(app);   // sluice bench
 
   CLI11_PARSE(app, argc, argv);
 
