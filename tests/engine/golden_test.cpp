@@ -12,23 +12,23 @@
 //   - one token at a time through the KV cache (decode path);
 //   - a 5 + 7 split (a cached prefix followed by a batch).
 //
-// Tolerances:
-//   - F32 / F16 / BF16 weights: max |engine - reference| <= 1e-4 * max |reference|.
-//     F16/BF16 weights are exact in F32, but the engine's KV cache stores K
-//     (after RoPE) and V as F16, which alone moves these logits by up to ~2e-4
-//     of their maximum; the reference therefore applies the same rounding to K
-//     and V (header "kv_f16": true), so what remains is F32-vs-float64
-//     arithmetic.
+// Tolerances (max |engine - reference| relative to max |reference|):
+//   - F32 / F16 / BF16 weights: <= 1e-4. F16/BF16 weights are exact in F32,
+//     but the engine's KV cache stores K (after RoPE) and V as F16, which alone
+//     moves these logits by 2-3e-4 of their maximum; the reference therefore
+//     applies the same rounding to K and V (header "kv_f16": true), so what
+//     remains is F32-vs-float64 arithmetic.
 //   - Quantized weights (Q8_0, Q4_0, Q4_K, Q6_K): the reference uses the same
-//     quantized weights exactly, but the engine also quantizes activations
-//     (Q8_0 / Q8_K blocks) for its integer dot products, so logits differ by a
-//     fraction of a percent. Required: the same argmax on >= 99% of positions,
-//     where a position whose reference top-2 gap is smaller than the
-//     measured error bound cannot be decided and counts as agreeing if the
-//     engine picked either of those near-tied tokens; and max error <= 5% of
-//     max |reference| (a gross-error guard). The max error is printed. The
-//     reference's own simulation of int8 activations moves these logits by
-//     1-2% of their maximum (header "int8_activations_rel_change").
+//     quantized weights exactly, but an engine with integer dot products also
+//     rounds each matmul's input to int8 blocks (Q8_0 / Q8_K), which moves the
+//     logits by 1-2% of their maximum. The golden file therefore carries two
+//     references: exact activations, and activations rounded as ggml's Q8_0 /
+//     Q8_K do (header "arrays"). The engine must match one of them within 1e-3
+//     (ten times looser than F32, for int8 rounding-boundary flips), and agree
+//     with the exact reference's argmax on >= 99% of positions, where a
+//     position whose reference top-2 gap is within twice the error cannot be
+//     decided and counts as agreeing if the engine picked either near-tied
+//     token. The errors against both references are printed.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -60,7 +60,8 @@ struct Golden {
   std::string weight_type;
   int32_t n_vocab = 0;
   std::vector<int32_t> tokens;
-  std::vector<float> logits;  // [n_tokens][n_vocab]
+  std::vector<float> logits;           // [n_tokens][n_vocab], exact activations
+  std::vector<float> logits_int8_act;  // same shape, or empty: int8-rounded matmul inputs
 };
 
 // Reads NAME.golden; failures are test failures naming the file.
@@ -73,6 +74,7 @@ struct Golden {
   boost::json::value header = boost::json::parse(line, ec);
   if (ec || !header.is_object()) return ::testing::AssertionFailure() << path << ": bad JSON header";
   const boost::json::object& h = header.as_object();
+  std::vector<std::string> arrays;
   try {
     if (h.at("format").as_string() != "sluice-golden-1") {
       return ::testing::AssertionFailure() << path << ": unknown format";
@@ -84,39 +86,58 @@ struct Golden {
     for (const boost::json::value& t : h.at("tokens").as_array()) {
       g->tokens.push_back(static_cast<int32_t>(t.as_int64()));
     }
+    for (const boost::json::value& a : h.at("arrays").as_array()) {
+      arrays.emplace_back(a.as_string());
+    }
   } catch (const std::exception& e) {
     return ::testing::AssertionFailure() << path << ": header: " << e.what();
   }
-  const size_t n = g->tokens.size() * static_cast<size_t>(g->n_vocab);
-  g->logits.resize(n);
-  in.read(reinterpret_cast<char*>(g->logits.data()), static_cast<std::streamsize>(n * sizeof(float)));
-  if (static_cast<size_t>(in.gcount()) != n * sizeof(float) || in.peek() != EOF) {
-    return ::testing::AssertionFailure() << path << ": expected exactly " << n << " float32 logits";
+  if (g->n_vocab <= 0 || g->tokens.empty() || arrays.empty() || arrays[0] != "reference") {
+    return ::testing::AssertionFailure() << path << ": header lacks tokens, n_vocab or arrays";
   }
+  const size_t n = g->tokens.size() * static_cast<size_t>(g->n_vocab);
+  for (const std::string& name : arrays) {
+    std::vector<float>* dest = name == "reference" ? &g->logits
+                               : name == "reference_int8_activations" ? &g->logits_int8_act
+                                                                      : nullptr;
+    if (!dest) return ::testing::AssertionFailure() << path << ": unknown array " << name;
+    dest->resize(n);
+    in.read(reinterpret_cast<char*>(dest->data()), static_cast<std::streamsize>(n * sizeof(float)));
+    if (static_cast<size_t>(in.gcount()) != n * sizeof(float)) {
+      return ::testing::AssertionFailure() << path << ": " << name << " is short";
+    }
+  }
+  if (in.peek() != EOF) return ::testing::AssertionFailure() << path << ": trailing bytes";
   return ::testing::AssertionSuccess();
 }
 
 bool IsExactType(const std::string& t) { return t == "f32" || t == "f16" || t == "bf16"; }
 
-// Compares engine logits [n_tokens][n_vocab] with the reference; `how` names the run.
+// max |a - b| over [n_tokens][n_vocab].
+double MaxError(const std::vector<float>& a, const std::vector<float>& b) {
+  double e = 0;
+  for (size_t i = 0; i < a.size(); ++i) e = std::max(e, std::fabs(double{a[i]} - double{b[i]}));
+  return e;
+}
+
+// Compares engine logits [n_tokens][n_vocab] with the references; `how` names the run.
 void Compare(const Golden& g, const std::vector<float>& got, const std::string& how) {
   const size_t v = static_cast<size_t>(g.n_vocab);
   const size_t n = g.tokens.size();
-  double max_ref = 0, max_err = 0;
-  for (size_t i = 0; i < n * v; ++i) {
-    max_ref = std::max(max_ref, std::fabs(double{g.logits[i]}));
-    max_err = std::max(max_err, std::fabs(double{got[i]} - double{g.logits[i]}));
-  }
+  double max_ref = 0;
+  for (float x : g.logits) max_ref = std::max(max_ref, std::fabs(double{x}));
   ASSERT_GT(max_ref, 0.0);
-  const double rel = max_err / max_ref;
-  std::printf("  %-12s %-14s max |err| = %.3g (%.3g of max |logit| %.3g)\n", g.name.c_str(),
-              how.c_str(), max_err, rel, max_ref);
+  const double err = MaxError(got, g.logits);
+  std::printf("  %-12s %-11s max |err| = %.3g of max |logit| %.3g", g.name.c_str(), how.c_str(),
+              err / max_ref, max_ref);
   if (IsExactType(g.weight_type)) {
-    EXPECT_LE(rel, 1e-4) << g.name << " (" << how << "): max |err| " << max_err
-                         << " vs max |logit| " << max_ref;
+    std::printf("\n");
+    EXPECT_LE(err / max_ref, 1e-4) << g.name << " (" << how << "): max |err| " << err
+                                   << " vs max |logit| " << max_ref;
     return;
   }
-  EXPECT_LE(rel, 5e-2) << g.name << " (" << how << "): max |err| " << max_err;
+  ASSERT_FALSE(g.logits_int8_act.empty()) << g.name << ": no int8-activation reference";
+  const double err_int8 = MaxError(got, g.logits_int8_act);
   int agree = 0, strict = 0;
   for (size_t p = 0; p < n; ++p) {
     const float* ref = &g.logits[p * v];
@@ -124,12 +145,13 @@ void Compare(const Golden& g, const std::vector<float>& got, const std::string& 
     const size_t ref_top = static_cast<size_t>(std::max_element(ref, ref + v) - ref);
     const size_t eng_top = static_cast<size_t>(std::max_element(eng, eng + v) - eng);
     strict += ref_top == eng_top;
-    // A near tie (within twice the observed error) cannot be decided by an engine that
-    // quantizes activations; the engine's pick must still be one of the tied tokens.
-    agree += ref_top == eng_top || double{ref[ref_top]} - double{ref[eng_top]} <= 2 * max_err;
+    agree += ref_top == eng_top || double{ref[ref_top]} - double{ref[eng_top]} <= 2 * err;
   }
-  std::printf("  %-12s %-14s argmax agrees at %d/%zu positions (%d strictly)\n", g.name.c_str(),
-              how.c_str(), agree, n, strict);
+  std::printf("; vs int8-activation reference %.3g; argmax %d/%zu (%d strictly)\n",
+              err_int8 / max_ref, agree, n, strict);
+  EXPECT_LE(std::min(err, err_int8) / max_ref, 1e-3)
+      << g.name << " (" << how << "): matches neither reference; max |err| " << err
+      << " (exact activations), " << err_int8 << " (int8 activations), max |logit| " << max_ref;
   EXPECT_GE(static_cast<double>(agree), 0.99 * static_cast<double>(n))
       << g.name << " (" << how << "): argmax agrees at " << agree << "/" << n << " positions";
 }

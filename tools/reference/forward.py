@@ -24,7 +24,10 @@ engine differ only by arithmetic rounding (see tests/engine/golden_test.cpp).
 
 import numpy as np
 
-from dequant import tensor_array
+from dequant import Q4_0, Q4_K, Q6_K, Q8_0, tensor_array
+
+# Activation block size of the integer dot product for each quantized weight type.
+ACT_BLOCK = {Q8_0: 32, Q4_0: 32, Q4_K: 256, Q6_K: 256}
 
 
 class Model:
@@ -43,27 +46,40 @@ class Model:
         self.eps = md[f"{a}.attention.layer_norm_rms_epsilon"]
         self.rope_neox = a == "qwen2"
         t = gguf.tensors
-        w = lambda name: tensor_array(t[name])
+        self.w, self.types = {}, {}   # 2-D weights by tensor name, and their ggml types
+
+        def w(name):
+            self.types[name] = t[name].type
+            self.w[name] = tensor_array(t[name])
+            return self.w[name]
         self.token_embd = w("token_embd.weight")           # (n_vocab, n_embd)
-        self.output = w("output.weight") if "output.weight" in t else self.token_embd
+        self.out_name = "output.weight" if "output.weight" in t else "token_embd.weight"
+        self.output = w(self.out_name)
         self.output_norm = w("output_norm.weight")
         self.layers = []
         for i in range(self.n_layer):
             p = f"blk.{i}."
-            L = {k: w(p + k + ".weight") for k in
+            L = {k: p + k + ".weight" for k in
                  ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm",
                   "ffn_gate", "ffn_up", "ffn_down")}
+            for k in ("attn_norm", "ffn_norm"):
+                L[k] = w(L[k])
+            for k in ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"):
+                w(L[k])
             for k in ("attn_q", "attn_k", "attn_v"):
                 L[k + ".bias"] = w(p + k + ".bias") if p + k + ".bias" in t else None
             self.layers.append(L)
         self.n_vocab = self.token_embd.shape[0]
 
-    def mm(self, x, w, act_block):
-        """x W^T. act_block > 0 first rounds x to int8 blocks of that size with one
-        scale per block (d = max|x|/127, as ggml's Q8_0 / Q8_K activation formats
-        do), to estimate what an engine that quantizes activations deviates by."""
-        if act_block:
-            xb = x.reshape(x.shape[0], -1, act_block)
+    def mm(self, x, name, act_quant):
+        """x W^T for weight `name`. act_quant first rounds x the way ggml's
+        integer dot products see it when W is quantized: int8 blocks with one
+        scale each, d = max|x|/127 (Q8_0: 32 elements for Q8_0/Q4_0 weights;
+        Q8_K: 256 elements for K-quant weights)."""
+        w = self.w[name]
+        block = ACT_BLOCK.get(self.types[name], 0) if act_quant else 0
+        if block:
+            xb = x.reshape(x.shape[0], -1, block)
             d = np.abs(xb).max(axis=-1, keepdims=True) / 127.0
             q = np.round(np.divide(xb, d, out=np.zeros_like(xb), where=d > 0))
             x = (q * d).reshape(x.shape)
@@ -91,11 +107,11 @@ class Model:
             out[..., 0::2], out[..., 1::2] = ra, rb
         return out
 
-    def forward(self, tokens, kv_f16=True, rope_neox=None, act_block=0):
+    def forward(self, tokens, kv_f16=True, rope_neox=None, act_quant=False):
         """Logits of every position: (n_tokens, n_vocab) float64.
-        rope_neox overrides the architecture's RoPE kind and act_block > 0
-        simulates activation quantization (both for sensitivity checks only)."""
-        mm = lambda x, w: self.mm(x, w, act_block)
+        rope_neox overrides the architecture's RoPE kind (sensitivity checks);
+        act_quant rounds matmul inputs as integer dot products do (see mm)."""
+        mm = lambda x, name: self.mm(x, name, act_quant)
         neox = self.rope_neox if rope_neox is None else rope_neox
         n = len(tokens)
         H, KV, d = self.n_head, self.n_head_kv, self.head_dim
@@ -130,4 +146,4 @@ class Model:
             u = mm(h, L["ffn_up"])
             x = x + mm(g / (1.0 + np.exp(-g)) * u, L["ffn_down"])
         x = self.rms_norm(x, self.output_norm)
-        return mm(x, self.output)
+        return mm(x, self.out_name)

@@ -9,8 +9,11 @@ dequantizers). Usage:
 
 Each case NAME gives NAME.gguf and NAME.golden. A .golden file is one line of
 JSON (the header: model file, arch, weight type, tokens, n_vocab, how the
-reference was computed) followed by n_tokens * n_vocab little-endian float32
-logits, row-major [position][vocab].
+reference was computed, "arrays") followed by the arrays it names, each
+n_tokens * n_vocab little-endian float32 logits, row-major [position][vocab]:
+"reference" (exact weights, float64 arithmetic, K/V rounded to F16) and, for
+quantized weights, "reference_int8_activations" (the same with every matmul
+input rounded to int8 blocks as ggml-style integer dot products do).
 
 Before writing, the script checks that the golden files can catch the bugs
 they are for: swapping the RoPE kind (normal <-> neox) must move the logits
@@ -88,11 +91,10 @@ def main():
         f16_rel = float(np.abs(no_f16 - logits).max()) / max_abs
         if rope_rel < 1e-2:
             sys.exit(f"{name}: a RoPE-kind bug moves logits by only {rope_rel:.2e} of max |logit|")
-        act_rel = None
+        act_rel, act_logits = None, None
         if case[1] not in ("f32", "f16", "bf16"):
-            block = 256 if case[1] in ("q4_k", "q6_k") else 32
-            act = model.forward(TOKENS, kv_f16=True, act_block=block)
-            act_rel = float(np.abs(act - logits).max()) / max_abs
+            act_logits = model.forward(TOKENS, kv_f16=True, act_quant=True)
+            act_rel = float(np.abs(act_logits - logits).max()) / max_abs
         sorted_rows = np.sort(logits, axis=1)
         min_gap = float((sorted_rows[:, -1] - sorted_rows[:, -2]).min())
         types = sorted({NAMES[t.type] for t in gguf.tensors.values()})
@@ -111,10 +113,14 @@ def main():
             "rope_swap_rel_change": rope_rel,
             "kv_f16_rel_change": f16_rel,
             "int8_activations_rel_change": act_rel,
+            # The float32 arrays after this line, each [n_tokens][n_vocab].
+            "arrays": ["reference"] + (["reference_int8_activations"] if act_rel else []),
         }
         with open(os.path.join(args.out, name + ".golden"), "wb") as f:
             f.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
             f.write(logits.astype("<f4").tobytes())
+            if act_logits is not None:
+                f.write(act_logits.astype("<f4").tobytes())
         print(f"{name:12s} types={','.join(types):12s} max|logit|={max_abs:.3f} "
               f"min top2 gap={min_gap:.4f} rope-swap change={rope_rel:.3f} "
               f"kv-f16 change={f16_rel:.1e} int8-act change={act_rel} size={os.path.getsize(model_path) // 1024} KiB")
