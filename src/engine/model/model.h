@@ -62,6 +62,9 @@ class Model {
   // Bytes of weights (for GB/s reporting).
   virtual uint64_t weight_bytes() const = 0;
 
+  // A cache for n_ctx positions, capped at config().context_length (n_ctx <= 0:
+  // the whole context). Memory is reserved now and touched as positions fill;
+  // the cache also holds the forward pass's scratch, so decoding allocates nothing.
   virtual std::unique_ptr<KvCache> NewCache(int32_t n_ctx) const = 0;
 
   // Runs `tokens` at positions cache.size() … cache.size()+n-1, appending
