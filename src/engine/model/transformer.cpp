@@ -24,8 +24,7 @@ Status Invalid(std::string message) { return Status(ErrorCode::kInvalidArgument,
 
 // y = x / sqrt(mean(x²) + eps) ⊙ w over n floats (x and y may alias).
 void RmsNorm(const float* x, const float* w, int64_t n, float eps, float* y) {
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += double{x[i]} * double{x[i]};
+  const double sum = DotF32(x, x, n);
   const float scale = static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + double{eps}));
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale * w[i];
 }
