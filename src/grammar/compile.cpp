@@ -37,6 +37,61 @@ Status CheckLeftRecursion(const internal::Nfa& nfa) {
   return Status::Ok();
 }
 
+// Removes edges into states from which the rule cannot finish, so that a
+// matcher never enters a dead end (every live state can still complete a
+// document: what the sampler needs to always have a token to choose).
+void Trim(internal::Nfa& nfa) {
+  size_t n = nfa.size();
+  std::vector<uint8_t> productive(n, 0);
+  std::vector<std::vector<uint32_t>> rev(n);
+  std::vector<uint32_t> queue;
+  const auto& rules = nfa.rules();
+  for (uint32_t s = 0; s < n; ++s) {
+    const internal::NfaState& st = nfa.state(s);
+    for (uint32_t e : st.eps) rev[e].push_back(s);
+    for (const auto& b : st.bytes) rev[b.to].push_back(s);
+    for (const auto& c : st.calls) {
+      rev[c.ret].push_back(s);
+      rev[rules[c.rule].start].push_back(s);
+    }
+    if (st.final) {
+      productive[s] = 1;
+      queue.push_back(s);
+    }
+  }
+  auto check = [&](uint32_t s) {
+    const internal::NfaState& st = nfa.state(s);
+    for (uint32_t e : st.eps) {
+      if (productive[e]) return true;
+    }
+    for (const auto& b : st.bytes) {
+      if (productive[b.to]) return true;
+    }
+    for (const auto& c : st.calls) {
+      if (productive[c.ret] && productive[rules[c.rule].start]) return true;
+    }
+    return false;
+  };
+  while (!queue.empty()) {
+    uint32_t x = queue.back();
+    queue.pop_back();
+    for (uint32_t s : rev[x]) {
+      if (!productive[s] && check(s)) {
+        productive[s] = 1;
+        queue.push_back(s);
+      }
+    }
+  }
+  for (uint32_t s = 0; s < n; ++s) {
+    internal::NfaState& st = nfa.mutable_state(s);
+    std::erase_if(st.eps, [&](uint32_t e) { return !productive[e]; });
+    std::erase_if(st.bytes, [&](const internal::ByteEdge& b) { return !productive[b.to]; });
+    std::erase_if(st.calls, [&](const internal::CallEdge& c) {
+      return !productive[c.ret] || !productive[rules[c.rule].start];
+    });
+  }
+}
+
 bool DetectDraft7(const boost::json::value& doc, bool fallback) {
   if (!doc.is_object()) return fallback;
   const auto* s = doc.get_object().if_contains("$schema");
@@ -75,6 +130,7 @@ StatusOr<std::shared_ptr<const CompiledGrammar>> CompileJsonSchema(std::string_v
   emit_options.max_states = options.max_states;
   auto nfa = internal::Emit(*ir, emit_options);
   if (!nfa.ok()) return refuse(nfa.status());
+  Trim(*nfa);
   if (Status s = CheckLeftRecursion(*nfa); !s.ok()) return refuse(s);
 
   report->post_validated.assign(post.begin(), post.end());

@@ -8,6 +8,22 @@
 namespace sluice::grammar::internal {
 namespace {
 
+// Longest digit run the grammar writes (integer part, fraction): 18 digits
+// stay exact int64 values for every JSON parser; unbounded runs would let a
+// sampler write numbers that parse as infinity.
+constexpr size_t kMaxDigits = 18;
+
+// [0-9]{1,n} from `from` to `to`.
+void UpToDigits(Nfa& nfa, size_t n, uint32_t from, uint32_t to) {
+  uint32_t cur = from;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t next = nfa.NewState();
+    nfa.Bytes(cur, '0', '9', next);
+    nfa.Eps(next, to);
+    cur = next;
+  }
+}
+
 void AnyDigits(Nfa& nfa, size_t n, uint32_t from, uint32_t to) {
   uint32_t cur = from;
   for (size_t i = 0; i < n; ++i) {
@@ -62,13 +78,19 @@ void Magnitudes(Nfa& nfa, uint64_t a, std::optional<uint64_t> b, uint32_t from, 
     return;
   }
   SameLength(nfa, sa, std::string(sa.size(), '9'), from, to);
-  // Any longer number: [1-9] then at least |sa| digits.
+  // Any longer number up to kMaxDigits: [1-9] then at least |sa| digits.
+  if (sa.size() >= kMaxDigits) return;
   uint32_t first = nfa.NewState();
   nfa.Bytes(from, '1', '9', first);
   uint32_t tail = nfa.NewState();
   AnyDigits(nfa, sa.size(), first, tail);
-  nfa.Bytes(tail, '0', '9', tail);
   nfa.Eps(tail, to);
+  for (size_t len = sa.size() + 2; len <= kMaxDigits; ++len) {
+    uint32_t next = nfa.NewState();
+    nfa.Bytes(tail, '0', '9', next);
+    nfa.Eps(next, to);
+    tail = next;
+  }
 }
 
 uint64_t Magnitude(int64_t v) { return v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1 : static_cast<uint64_t>(v); }
@@ -97,20 +119,26 @@ void EmitIntegerMultiple(Nfa& nfa, int64_t k, uint32_t from, uint32_t to) {
   nfa.Bytes(from, '0', '0', to);
   uint32_t neg = nfa.NewState();
   nfa.Bytes(from, '-', '-', neg);
-  std::vector<uint32_t> residue(static_cast<size_t>(k));
-  for (auto& r : residue) r = nfa.NewState();
+  // residue[len - 1][r]: `len` digits read, value mod k == r.
+  std::vector<std::vector<uint32_t>> residue(kMaxDigits, std::vector<uint32_t>(static_cast<size_t>(k)));
+  for (auto& row : residue) {
+    for (auto& r : row) r = nfa.NewState();
+  }
   for (int64_t d = 1; d <= 9; ++d) {
     auto b = static_cast<uint8_t>('0' + d);
-    nfa.Bytes(from, b, b, residue[static_cast<size_t>(d % k)]);
-    nfa.Bytes(neg, b, b, residue[static_cast<size_t>(d % k)]);
+    nfa.Bytes(from, b, b, residue[0][static_cast<size_t>(d % k)]);
+    nfa.Bytes(neg, b, b, residue[0][static_cast<size_t>(d % k)]);
   }
-  for (int64_t r = 0; r < k; ++r) {
-    for (int64_t d = 0; d <= 9; ++d) {
-      auto b = static_cast<uint8_t>('0' + d);
-      nfa.Bytes(residue[static_cast<size_t>(r)], b, b, residue[static_cast<size_t>((r * 10 + d) % k)]);
+  for (size_t len = 0; len < kMaxDigits; ++len) {
+    nfa.Eps(residue[len][0], to);
+    if (len + 1 == kMaxDigits) break;
+    for (int64_t r = 0; r < k; ++r) {
+      for (int64_t d = 0; d <= 9; ++d) {
+        auto b = static_cast<uint8_t>('0' + d);
+        nfa.Bytes(residue[len][static_cast<size_t>(r)], b, b, residue[len + 1][static_cast<size_t>((r * 10 + d) % k)]);
+      }
     }
   }
-  nfa.Eps(residue[0], to);
 }
 
 void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
@@ -121,15 +149,16 @@ void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
   nfa.Bytes(sign, '0', '0', integer);
   uint32_t digits = nfa.NewState();
   nfa.Bytes(sign, '1', '9', digits);
-  nfa.Bytes(digits, '0', '9', digits);
   nfa.Eps(digits, integer);
+  UpToDigits(nfa, kMaxDigits - 1, digits, integer);
   nfa.Eps(integer, to);
   uint32_t dot = nfa.NewState(), frac = nfa.NewState();
   nfa.Bytes(integer, '.', '.', dot);
-  nfa.Bytes(dot, '0', '9', frac);
-  nfa.Bytes(frac, '0', '9', frac);
+  UpToDigits(nfa, kMaxDigits, dot, frac);
   nfa.Eps(frac, to);
-  uint32_t e = nfa.NewState(), esign = nfa.NewState(), exp = nfa.NewState();
+  // At most two exponent digits: parsers (Boost.JSON included) refuse
+  // exponents that overflow.
+  uint32_t e = nfa.NewState(), esign = nfa.NewState(), exp = nfa.NewState(), exp2 = nfa.NewState();
   nfa.Bytes(integer, 'e', 'e', e);
   nfa.Bytes(integer, 'E', 'E', e);
   nfa.Bytes(frac, 'e', 'e', e);
@@ -138,8 +167,9 @@ void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
   nfa.Bytes(e, '+', '+', esign);
   nfa.Bytes(e, '-', '-', esign);
   nfa.Bytes(esign, '0', '9', exp);
-  nfa.Bytes(exp, '0', '9', exp);
+  nfa.Bytes(exp, '0', '9', exp2);
   nfa.Eps(exp, to);
+  nfa.Eps(exp2, to);
 }
 
 }  // namespace sluice::grammar::internal

@@ -572,7 +572,7 @@ void Lowerer::LowerNumbers(const json::object& obj, const std::string& ptr, IrNo
   if (multiple) {
     bool integral = *multiple >= 1 && std::floor(*multiple) == *multiple;
     if (integral && *multiple == 1) return;
-    if (integral && *multiple <= 1000 && !n.int_min && !n.int_max) {
+    if (integral && *multiple <= 100 && !n.int_min && !n.int_max) {
       n.int_multiple = static_cast<int64_t>(*multiple);
     } else {
       PostValidate(ptr + "/multipleOf");

@@ -15,11 +15,13 @@ struct EmitOptions {
 StatusOr<Nfa> Emit(const Ir& ir, const EmitOptions& options);
 
 // Number sub-languages (emit_number.cpp), each from `from` to `to`:
-// integers in [lo, hi] (either side open) without leading zeros or "-0";
+// integers in [lo, hi] (either side open) without leading zeros or "-0",
+// at most 18 digits when a side is open;
 void EmitIntegerRange(Nfa& nfa, std::optional<int64_t> lo, std::optional<int64_t> hi, uint32_t from, uint32_t to);
-// integers that are multiples of k (2 <= k <= 1000);
+// integers that are multiples of k (2 <= k <= 100);
 void EmitIntegerMultiple(Nfa& nfa, int64_t k, uint32_t from, uint32_t to);
-// any JSON number (no '-' when `nonnegative`).
+// any JSON number (no '-' when `nonnegative`): at most 18 integer and 18
+// fraction digits, two exponent digits.
 void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to);
 
 }  // namespace sluice::grammar::internal
