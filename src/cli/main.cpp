@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "cli/bench_command.h"
+#include "cli/grammar_command.h"
 #include "cli/model_commands.h"
 #include "gguf/gguf_info.h"
 #include "server/config.h"
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
 
   AddModelCommands(app);  // sluice model random, sluice quantize
   AddBenchCommand(app);   // sluice bench
+  AddGrammarCommand(app);  // sluice grammar check
 
   CLI11_PARSE(app, argc, argv);
 
