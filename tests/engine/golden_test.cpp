@@ -10,7 +10,7 @@
 // Each model runs three ways, which must all match the reference:
 //   - the whole sequence in one Forward (prompt path, logits of every position);
 //   - one token at a time through the KV cache (decode path);
-//   - a 5 + 7 split (a cached prefix followed by a batch).
+//   - a split: a cached prefix of 5 tokens, then the rest as one batch.
 //
 // Tolerances (max |engine - reference| relative to max |reference|):
 //   - F32 / F16 / BF16 weights: <= 1e-4. F16/BF16 weights are exact in F32,
@@ -128,7 +128,7 @@ void Compare(const Golden& g, const std::vector<float>& got, const std::string& 
   for (float x : g.logits) max_ref = std::max(max_ref, std::fabs(double{x}));
   ASSERT_GT(max_ref, 0.0);
   const double err = MaxError(got, g.logits);
-  std::printf("  %-12s %-11s max |err| = %.3g of max |logit| %.3g", g.name.c_str(), how.c_str(),
+  std::printf("  %-15s %-12s max |err| = %.3g of max |logit| %.3g", g.name.c_str(), how.c_str(),
               err / max_ref, max_ref);
   if (IsExactType(g.weight_type)) {
     std::printf("\n");
@@ -180,7 +180,7 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
   ThreadPool pool(2);
 
   {  // All at once.
-    std::unique_ptr<KvCache> cache = m.NewCache(64);
+    std::unique_ptr<KvCache> cache = m.NewCache(n);
     std::vector<float> got(n * v);
     Status s = m.Forward(g.tokens, *cache, pool, got);
     ASSERT_TRUE(s.ok()) << s.message();
@@ -188,7 +188,7 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
     Compare(g, got, "batch");
   }
   {  // One token at a time.
-    std::unique_ptr<KvCache> cache = m.NewCache(64);
+    std::unique_ptr<KvCache> cache = m.NewCache(n);
     std::vector<float> got(n * v);
     for (int32_t i = 0; i < n; ++i) {
       Status s = m.Forward(std::span(g.tokens).subspan(i, 1), *cache, pool,
@@ -198,8 +198,8 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
     EXPECT_EQ(cache->size(), n);
     Compare(g, got, "one-by-one");
   }
-  {  // A cached prefix of 5, then a batch of the rest.
-    std::unique_ptr<KvCache> cache = m.NewCache(64);
+  {  // A cached prefix of 5, then the rest as one batch.
+    std::unique_ptr<KvCache> cache = m.NewCache(n);
     std::vector<float> got(n * v);
     const int32_t k = 5;
     Status s = m.Forward(std::span(g.tokens).subspan(0, k), *cache, pool,
@@ -208,10 +208,10 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
     s = m.Forward(std::span(g.tokens).subspan(k), *cache, pool, std::span(got).subspan(k * v));
     ASSERT_TRUE(s.ok()) << s.message();
     EXPECT_EQ(cache->size(), n);
-    Compare(g, got, "split 5+7");
+    Compare(g, got, "split 5+rest");
   }
   {  // Last-token logits only, after truncating and re-running the tail.
-    std::unique_ptr<KvCache> cache = m.NewCache(64);
+    std::unique_ptr<KvCache> cache = m.NewCache(n);
     std::vector<float> all(n * v), last(v);
     ASSERT_TRUE(m.Forward(g.tokens, *cache, pool, all).ok());
     cache->Truncate(n - 3);
@@ -228,7 +228,7 @@ INSTANTIATE_TEST_SUITE_P(Engine, GoldenTest, ::testing::ValuesIn(GoldenNames()),
 
 TEST(GoldenFiles, ArePresent) {
   // A golden folder that silently lost its files would make the suite above vacuous.
-  EXPECT_GE(GoldenNames().size(), 12u) << "golden files missing from " << GoldenDir();
+  EXPECT_GE(GoldenNames().size(), 14u) << "golden files missing from " << GoldenDir();
 }
 
 }  // namespace

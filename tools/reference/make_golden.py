@@ -35,8 +35,11 @@ from gguf_reader import GgufFile  # noqa: E402
 
 # 12 ids valid in a 300-token vocabulary: <|endoftext|> (297), bytes, merges.
 TOKENS = [297, 72, 101, 290, 108, 111, 32, 119, 270, 114, 108, 3]
+# 48 ids for the long cases (positions past the first cache/attention tiles).
+LONG_TOKENS = [297] + [(i * 37 + 11) % 297 for i in range(47)]
 
-# name: (arch, type, embd, layers, heads, kv_heads, ff, tied)
+# name: (arch, type, embd, layers, heads, kv_heads, ff, tied); names ending in
+# "_long" run LONG_TOKENS, the others TOKENS.
 SMALL = dict(vocab=300, context=256, scale=0.05)
 CASES = {
     "llama_f32":   ("llama", "f32",  64, 2, 4, 2, 128, False),   # head_dim 16, GQA 2
@@ -52,6 +55,8 @@ CASES = {
     # K-quants need rows that are whole 256-element super-blocks.
     "llama_q4_k":  ("llama", "q4_k", 256, 1, 8, 2, 256, False),  # head_dim 32
     "qwen2_q6_k":  ("qwen2", "q6_k", 256, 1, 16, 4, 256, True),  # head_dim 16
+    "llama_f32_long": ("llama", "f32", 64, 1, 2, 1, 64, True),   # 48 positions
+    "qwen2_q8_0_long": ("qwen2", "q8_0", 64, 1, 4, 2, 64, False),
 }
 
 
@@ -83,17 +88,18 @@ def main():
         make_model(args.sluice, model_path, case, seed)
         gguf = GgufFile(model_path)
         model = Model(gguf)
-        logits = model.forward(TOKENS, kv_f16=True)
+        tokens = LONG_TOKENS if name.endswith("_long") else TOKENS
+        logits = model.forward(tokens, kv_f16=True)
         max_abs = float(np.abs(logits).max())
-        swapped = model.forward(TOKENS, kv_f16=True, rope_neox=not model.rope_neox)
+        swapped = model.forward(tokens, kv_f16=True, rope_neox=not model.rope_neox)
         rope_rel = float(np.abs(swapped - logits).max()) / max_abs
-        no_f16 = model.forward(TOKENS, kv_f16=False)
+        no_f16 = model.forward(tokens, kv_f16=False)
         f16_rel = float(np.abs(no_f16 - logits).max()) / max_abs
         if rope_rel < 1e-2:
             sys.exit(f"{name}: a RoPE-kind bug moves logits by only {rope_rel:.2e} of max |logit|")
         act_rel, act_logits = None, None
         if case[1] not in ("f32", "f16", "bf16"):
-            act_logits = model.forward(TOKENS, kv_f16=True, act_quant=True)
+            act_logits = model.forward(tokens, kv_f16=True, act_quant=True)
             act_rel = float(np.abs(act_logits - logits).max()) / max_abs
         sorted_rows = np.sort(logits, axis=1)
         min_gap = float((sorted_rows[:, -1] - sorted_rows[:, -2]).min())
@@ -105,8 +111,8 @@ def main():
             "weight_type": case[1],
             "tensor_types": types,
             "n_vocab": model.n_vocab,
-            "n_tokens": len(TOKENS),
-            "tokens": TOKENS,
+            "n_tokens": len(tokens),
+            "tokens": tokens,
             "kv_f16": True,
             "max_abs_logit": max_abs,
             "min_top2_gap": min_gap,

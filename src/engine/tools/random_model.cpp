@@ -158,6 +158,10 @@ Status WriteRandomModel(const RandomModelOptions& o, const std::string& path) {
                      Positive{"--context", o.context_length}}) {
     if (p.value <= 0) return Invalid(std::string(p.flag) + " must be positive");
   }
+  if (o.n_vocab < kMinSyntheticVocab) {
+    return Invalid("--vocab must be at least " + std::to_string(kMinSyntheticVocab) +
+                   " (256 byte tokens + 3 specials)");
+  }
   if (o.n_embd % o.n_head != 0) return Invalid("--embd must be a multiple of --heads");
   if (o.n_head % o.n_head_kv != 0) return Invalid("--heads must be a multiple of --kv-heads");
   if ((o.n_embd / o.n_head) % 2 != 0) return Invalid("the head dimension (embd/heads) must be even");
