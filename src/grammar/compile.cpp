@@ -120,13 +120,15 @@ StatusOr<std::shared_ptr<const CompiledGrammar>> CompileJsonSchema(std::string_v
 
   internal::LowerOptions lower_options;
   lower_options.draft7 = DetectDraft7(doc, options.draft7);
-  lower_options.additional_properties_by_default = options.additional_properties_by_default;
+  lower_options.additional_properties_by_default = options.additional_properties_by_default || options.superset;
+  lower_options.superset = options.superset;
   std::set<std::string> post;
   auto ir = internal::Lower(doc, lower_options, &post);
   if (!ir.ok()) return refuse(ir.status());
 
   internal::EmitOptions emit_options;
-  emit_options.max_whitespace = options.compact ? 0 : options.max_whitespace;
+  emit_options.max_whitespace = options.superset ? -1 : options.compact ? 0 : options.max_whitespace;
+  emit_options.superset = options.superset;
   emit_options.max_states = options.max_states;
   auto nfa = internal::Emit(*ir, emit_options);
   if (!nfa.ok()) return refuse(nfa.status());

@@ -35,7 +35,9 @@ std::vector<char32_t> CodePoints(std::string_view s) {
 
 class Emitter {
  public:
-  Emitter(const Ir& ir, const EmitOptions& options) : ir_(ir), options_(options) {}
+  Emitter(const Ir& ir, const EmitOptions& options) : ir_(ir), options_(options) {
+    nfa_.set_any_unicode_escape(options.superset);
+  }
 
   StatusOr<Nfa> Run() {
     for (size_t r = 0; r < ir_.rule_bodies.size(); ++r) nfa_.NewRule();
@@ -77,7 +79,64 @@ class Emitter {
     }
   }
 
+  // The JSON string literal of `text`: its json.dumps spelling, or in
+  // superset mode every spelling (each character raw or escaped).
+  void StringLiteral(std::string_view text, uint32_t from, uint32_t to) {
+    if (!options_.superset) {
+      std::string quoted;
+      AppendJsonString(text, &quoted);
+      nfa_.Literal(from, quoted, to);
+      return;
+    }
+    uint32_t cur = New();
+    Byte(from, '"', cur);
+    for (char32_t c : CodePoints(text)) {
+      uint32_t next = New();
+      nfa_.JsonChar(cur, CharSet::Single(c), next);
+      cur = next;
+    }
+    Byte(cur, '"', to);
+  }
+
+  // Superset mode: `{ member (, member)* }` in any order and any number,
+  // members from `alternatives(entry, after)` (each writes key ws ':' ws
+  // value ws from `entry` to `after`); required-ness is the validator's job.
+  template <typename Members>
+  void AnyOrderObject(uint32_t from, uint32_t to, Members alternatives) {
+    uint32_t open = New(), s = New(), entry = New(), after = New(), comma = New();
+    Byte(from, '{', open);
+    Ws(open, s);
+    Byte(s, '}', to);
+    nfa_.Eps(s, entry);
+    alternatives(entry, after);
+    Byte(after, '}', to);
+    Byte(after, ',', comma);
+    Ws(comma, entry);
+  }
+
   void Value(const boost::json::value& v, uint32_t from, uint32_t to) {
+    if (options_.superset && v.is_object()) {
+      AnyOrderObject(from, to, [&](uint32_t entry, uint32_t after) {
+        for (const auto& kv : v.get_object()) {
+          uint32_t key_end = New(), a = New(), b = New(), c = New(), val = New();
+          StringLiteral(kv.key(), entry, key_end);
+          Ws(key_end, a);
+          Byte(a, ':', b);
+          Ws(b, c);
+          Value(kv.value(), c, val);
+          Ws(val, after);
+        }
+      });
+      return;
+    }
+    if (options_.superset && v.is_string()) {
+      StringLiteral(v.get_string(), from, to);
+      return;
+    }
+    if (options_.superset && v.is_number()) {
+      EmitNumber(nfa_, false, from, to, true);  // 1, 1.0, 1e0, 10E-1 are all equal
+      return;
+    }
     if (v.is_array()) {
       const auto& a = v.get_array();
       uint32_t cur = New();
@@ -136,7 +195,7 @@ class Emitter {
       nfa_.Literal(from, "true", to);
       nfa_.Literal(from, "false", to);
     }
-    if (n.types & kNumber) EmitNumber(nfa_, n.number_nonnegative, from, to);
+    if (n.types & kNumber) EmitNumber(nfa_, n.number_nonnegative, from, to, options_.superset);
     else if (n.types & kInteger) {
       if (n.int_multiple) EmitIntegerMultiple(nfa_, *n.int_multiple, from, to);
       else EmitIntegerRange(nfa_, n.int_min, n.int_max, from, to);
@@ -185,6 +244,10 @@ class Emitter {
   // The body of a string (after its opening quote) whose content matches
   // `pattern` with ECMA-262 search semantics; ends with the closing quote.
   void PatternBody(const std::string& pattern, uint32_t q, uint32_t to) {
+    if (options_.superset && !PatternSupported(pattern)) {
+      nfa_.Eps(q, FreeText(to));  // widened: the validator checks the pattern
+      return;
+    }
     auto parsed = schema::regex::Parse(pattern);
     if (!parsed.ok()) {
       error_ = Status(ErrorCode::kUnprocessable, "pattern \"" + pattern + "\": " + parsed.status().message());
@@ -299,6 +362,17 @@ class Emitter {
     }
   }
 
+  static bool PatternSupported(const std::string& pattern) {
+    auto parsed = schema::regex::Parse(pattern);
+    if (!parsed.ok()) return false;
+    auto program = schema::regex::CompileNfa(**parsed);
+    if (!program.ok()) return false;
+    for (const Inst& inst : program->insts) {
+      if (inst.op == Inst::Op::kWordBoundary || inst.op == Inst::Op::kNotWordBoundary) return false;
+    }
+    return true;
+  }
+
   void Array(const IrNode& n, uint32_t from, uint32_t to) {
     uint32_t open = New(), s = New();
     Byte(from, '[', open);
@@ -378,6 +452,10 @@ class Emitter {
   }
 
   void Object(const IrNode& n, uint32_t from, uint32_t to) {
+    if (options_.superset) {
+      SupersetObject(n, from, to);
+      return;
+    }
     uint32_t open = New();
     Byte(from, '{', open);
     size_t np = n.properties.size();
@@ -428,6 +506,33 @@ class Emitter {
         KeyValueTail(key_end, pp.node, more[i]);
       }
     }
+  }
+
+  // Members in any order: a known key with its schema, a key matching a
+  // pattern with the pattern's schema, or any other key with the
+  // additional schema (overlaps resolved by the validator).
+  void SupersetObject(const IrNode& n, uint32_t from, uint32_t to) {
+    std::vector<std::string> names;
+    for (const auto& p : n.properties) names.push_back(p.name);
+    AnyOrderObject(from, to, [&](uint32_t entry, uint32_t after) {
+      for (const Property& p : n.properties) {
+        if (!CheckSize()) return;
+        uint32_t key_end = New();
+        StringLiteral(p.name, entry, key_end);
+        KeyValueTail(key_end, p.node, after);
+      }
+      for (const auto& pp : n.pattern_properties) {
+        uint32_t q = New(), key_end = New();
+        Byte(entry, '"', q);
+        PatternBody(pp.pattern, q, key_end);
+        KeyValueTail(key_end, pp.node, after);
+      }
+      if (n.additional) {
+        uint32_t key_end = New();
+        KeyNotIn(names, entry, key_end);
+        KeyValueTail(key_end, *n.additional, after);
+      }
+    });
   }
 
   const Ir& ir_;

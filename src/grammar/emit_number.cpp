@@ -141,7 +141,7 @@ void EmitIntegerMultiple(Nfa& nfa, int64_t k, uint32_t from, uint32_t to) {
   }
 }
 
-void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
+void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to, bool unbounded) {
   uint32_t sign = nfa.NewState();
   nfa.Eps(from, sign);
   if (!nonnegative) nfa.Bytes(from, '-', '-', sign);
@@ -150,15 +150,19 @@ void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
   uint32_t digits = nfa.NewState();
   nfa.Bytes(sign, '1', '9', digits);
   nfa.Eps(digits, integer);
-  UpToDigits(nfa, kMaxDigits - 1, digits, integer);
-  nfa.Eps(integer, to);
   uint32_t dot = nfa.NewState(), frac = nfa.NewState();
   nfa.Bytes(integer, '.', '.', dot);
-  UpToDigits(nfa, kMaxDigits, dot, frac);
+  uint32_t e = nfa.NewState(), esign = nfa.NewState(), exp = nfa.NewState();
+  if (unbounded) {
+    nfa.Bytes(digits, '0', '9', digits);
+    nfa.Bytes(dot, '0', '9', frac);
+    nfa.Bytes(frac, '0', '9', frac);
+  } else {
+    UpToDigits(nfa, kMaxDigits - 1, digits, integer);
+    UpToDigits(nfa, kMaxDigits, dot, frac);
+  }
+  nfa.Eps(integer, to);
   nfa.Eps(frac, to);
-  // At most two exponent digits: parsers (Boost.JSON included) refuse
-  // exponents that overflow.
-  uint32_t e = nfa.NewState(), esign = nfa.NewState(), exp = nfa.NewState(), exp2 = nfa.NewState();
   nfa.Bytes(integer, 'e', 'e', e);
   nfa.Bytes(integer, 'E', 'E', e);
   nfa.Bytes(frac, 'e', 'e', e);
@@ -167,8 +171,15 @@ void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to) {
   nfa.Bytes(e, '+', '+', esign);
   nfa.Bytes(e, '-', '-', esign);
   nfa.Bytes(esign, '0', '9', exp);
-  nfa.Bytes(exp, '0', '9', exp2);
   nfa.Eps(exp, to);
+  if (unbounded) {
+    nfa.Bytes(exp, '0', '9', exp);
+    return;
+  }
+  // At most two exponent digits: parsers (Boost.JSON included) refuse
+  // exponents that overflow.
+  uint32_t exp2 = nfa.NewState();
+  nfa.Bytes(exp, '0', '9', exp2);
   nfa.Eps(exp2, to);
 }
 

@@ -4,14 +4,17 @@
 // CompileJsonSchema lowers the schema to a typed intermediate form
 // (internal/ir.h), emits a recursive transition network over bytes (one NFA
 // per recursive `$ref` target, everything else inlined; internal/nfa.h) and
-// wraps it in a lazily determinized automaton (internal/automaton.h). The
-// language is a subset of the documents the schema accepts, except for the
-// keywords listed in CompileReport::post_validated, which only the final
-// validator (schema::Validate) enforces. Anything it cannot express either
-// way is refused with a Status naming the keyword; it never silently accepts
-// more than the schema does. docs/grammar.md lists the keywords.
+// wraps it in a lazily determinized automaton (internal/automaton.h). By
+// default (generation) the language is a subset of the documents the schema
+// accepts, except for the keywords listed in CompileReport::post_validated,
+// which only the final validator (schema::Validate) enforces. Anything it
+// cannot express either way is refused with a Status naming the keyword; it
+// never silently accepts more than the schema does. With
+// CompileOptions::superset (stream guards) it is the other way round: the
+// language is a superset of the accepted documents and the final validator
+// decides. docs/grammar.md lists the keywords.
 //
-// Generated documents follow a canonical layout: object properties in
+// Generated documents (superset = false) follow a canonical layout: object properties in
 // definition order (optional ones may be skipped), additional properties
 // after or between them when allowed, at most `max_whitespace` consecutive
 // whitespace bytes between tokens (none inside numbers or literals).
@@ -48,6 +51,23 @@ struct CompileOptions {
   size_t max_states = 1 << 20;
   // Draft when the document has no `$schema` (true: draft 7, else 2020-12).
   bool draft7 = false;
+  // Guard mode, for checking text someone else generated (upstream streams):
+  // the language is a SUPERSET of the documents the schema accepts, so a
+  // ByteMatcher never rejects a valid document; schema::Validate at the end
+  // rejects the invalid ones that got through. Everything the generation
+  // grammar narrows is widened: object members in any order (a loop over
+  // "known property | pattern property | additional property", with
+  // required / min/maxProperties left to the validator, additional
+  // properties allowed unless `additionalProperties` says otherwise),
+  // `integer` as any JSON number with bounds and multipleOf left to the
+  // validator, no digit caps, every string escape (`\uXXXX` for any code
+  // unit, surrogate pairs as one character), enum/const values in any
+  // spelling (escapes, number forms, member order), unbounded whitespace
+  // (max_whitespace and compact are ignored), no `format` patterns, and
+  // unsupported regexes or unresolvable `$ref`s widened to "anything".
+  // A schema that still cannot be compiled is refused. Not meant for
+  // generation: the language is wider than the schema.
+  bool superset = false;
 };
 
 struct CompileReport {

@@ -22,6 +22,11 @@ namespace json = boost::json;
 
 constexpr int kMaxDepth = 256;
 constexpr uint64_t kMaxExpandedItems = 256;
+// Superset mode: marks a merged allOf whose object keywords could not be
+// combined exactly (patternProperties next to properties on the other side);
+// its objects are then any objects. An unknown keyword, so an annotation to
+// the merge and to the validator's view of the IR.
+constexpr std::string_view kAnyObjectMark = "x-sluice-superset-any-object";
 
 std::optional<uint64_t> GetCount(const json::object& obj, std::string_view key) {
   const json::value* v = obj.if_contains(key);
@@ -168,7 +173,22 @@ class Lowerer {
   }
 
   // "$ref" → the JSON Pointer of its target in the document.
+  // In superset mode an unresolvable reference is not an error: the caller
+  // widens it to "any value" and the validator resolves it (or fails).
   std::optional<std::string> Resolve(std::string_view ref, const std::string& where) {
+    if (options_.superset) {
+      Status saved = error_;
+      auto r = ResolveStrict(ref, where);
+      if (!r) {
+        error_ = saved;
+        PostValidate(where);
+      }
+      return r;
+    }
+    return ResolveStrict(ref, where);
+  }
+
+  std::optional<std::string> ResolveStrict(std::string_view ref, const std::string& where) {
     std::string_view frag = ref;
     if (ref.empty() || ref[0] != '#') {
       // Allow a ref that names the document's own $id.
@@ -264,7 +284,10 @@ class Lowerer {
     }
     std::vector<std::string> unmerged;
     MergeSchemaObjects(merged, obj, &unmerged);
-    for (const auto& k : unmerged) PostValidate(bptr + "/" + k);
+    for (const auto& k : unmerged) {
+      PostValidate(bptr + "/" + k);
+      if (options_.superset && k == "properties") merged[kAnyObjectMark] = true;
+    }
   }
 
   uint32_t LowerValue(const json::value& v, const std::string& ptr, int depth) {
@@ -285,7 +308,7 @@ class Lowerer {
         return 0;
       }
       auto target = Resolve(ref->get_string(), ptr + "/$ref");
-      if (!target) return 0;
+      if (!target) return options_.superset ? Any() : 0;
       json::object rest = obj;
       rest.erase("$ref");
       if (options_.draft7 || !HasAssertions(rest)) return LowerRef(*target, depth);
@@ -469,13 +492,18 @@ void Lowerer::LowerStrings(const json::object& obj, const std::string& ptr, IrNo
       return;
     }
     auto parsed = schema::regex::Parse(p->get_string());
-    if (!parsed.ok()) {
+    if (parsed.ok()) {
+      n.pattern = std::string(p->get_string());
+    } else if (options_.superset) {
+      PostValidate(ptr + "/pattern");
+    } else {
       Fail(ptr + "/pattern", parsed.status().message());
       return;
     }
-    n.pattern = std::string(p->get_string());
   }
-  if (const json::value* f = obj.if_contains("format"); f && f->is_string()) {
+  if (const json::value* f = obj.if_contains("format"); f && f->is_string() && options_.superset) {
+    PostValidate(ptr + "/format");  // formats are approximations, and may be annotations only
+  } else if (f && f->is_string()) {
     bool exact = false;
     auto re = FormatRegex(f->get_string(), &exact);
     if (re && !n.pattern) {
@@ -508,6 +536,15 @@ void Lowerer::LowerNumbers(const json::object& obj, const std::string& ptr, IrNo
     if (v && !v->is_number()) {
       PostValidate(ptr + "/" + k);  // draft-4 boolean forms and the like
     }
+  }
+  if (options_.superset) {
+    // Any JSON number form: 1.0 and 1e2 are integers too; bounds and
+    // multipleOf are the validator's.
+    if (n.types & kInteger) n.types |= kNumber;
+    for (const char* k : {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}) {
+      if (obj.contains(k) && (n.types & kNumber)) PostValidate(ptr + "/" + k);
+    }
+    return;
   }
   auto minimum = GetNumber(obj, "minimum");
   auto maximum = GetNumber(obj, "maximum");
@@ -621,6 +658,10 @@ void Lowerer::LowerArrays(const json::object& obj, const std::string& ptr, int d
 }
 
 void Lowerer::LowerObjects(const json::object& obj, const std::string& ptr, int depth, IrNode& n) {
+  if (options_.superset && obj.contains(kAnyObjectMark)) {
+    n.additional = Any();  // properties could not be merged exactly: the validator decides
+    return;
+  }
   std::set<std::string> required;
   if (const json::value* r = obj.if_contains("required"); r && r->is_array()) {
     for (const auto& e : r->get_array()) {
@@ -648,9 +689,15 @@ void Lowerer::LowerObjects(const json::object& obj, const std::string& ptr, int 
       n.properties.push_back(std::move(prop));
     }
   }
+  bool unsupported_pattern = false;
   if (const json::value* pp = obj.if_contains("patternProperties"); pp && pp->is_object()) {
     for (const auto& kv : pp->get_object()) {
       auto re = schema::regex::Regex::Compile(kv.key());
+      if (!re.ok() && options_.superset) {
+        PostValidate(ptr + "/patternProperties");
+        unsupported_pattern = true;  // its keys go to the widened additional schema
+        continue;
+      }
       if (!re.ok()) {
         Fail(ptr + "/patternProperties", re.status().message());
         return;
@@ -667,7 +714,16 @@ void Lowerer::LowerObjects(const json::object& obj, const std::string& ptr, int 
     if (n.pattern_properties.size() > 1) PostValidate(ptr + "/patternProperties");
   }
   const json::value* ap = obj.if_contains("additionalProperties");
-  if (ap == nullptr) {
+  if (options_.superset) {
+    // Other keys: the additional schema even when patternProperties exist
+    // (keys matching a pattern may take it too: wider, never narrower).
+    if (unsupported_pattern || ap == nullptr) {
+      n.additional = Any();
+    } else if (!(ap->is_bool() && !ap->get_bool())) {
+      n.additional = LowerValue(*ap, ptr + "/additionalProperties", depth + 1);
+      if (ir_.nodes[*n.additional].kind == IrNode::Kind::kNever) n.additional.reset();
+    }
+  } else if (ap == nullptr) {
     if (options_.additional_properties_by_default && n.pattern_properties.empty()) n.additional = Any();
   } else if (!(ap->is_bool() && !ap->get_bool()) && n.pattern_properties.empty()) {
     n.additional = LowerValue(*ap, ptr + "/additionalProperties", depth + 1);

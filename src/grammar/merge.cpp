@@ -48,6 +48,33 @@ json::value AllOf(const json::value& a, const json::value& b) {
 
 bool IsFalse(const json::value& v) { return v.is_bool() && !v.get_bool(); }
 
+// JSON Schema equality: numbers by value (1 == 1.0), objects by members.
+bool SchemaEqual(const json::value& a, const json::value& b) {
+  if (a.is_number() && b.is_number()) {
+    if (a.is_double() || b.is_double()) return a.to_number<double>() == b.to_number<double>();
+    return a == b;
+  }
+  if (a.kind() != b.kind()) return false;
+  if (a.is_array()) {
+    const auto &x = a.get_array(), &y = b.get_array();
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!SchemaEqual(x[i], y[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    const auto &x = a.get_object(), &y = b.get_object();
+    if (x.size() != y.size()) return false;
+    for (const auto& kv : x) {
+      const json::value* other = y.if_contains(kv.key());
+      if (other == nullptr || !SchemaEqual(kv.value(), *other)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 // properties / additionalProperties together, so that a property one side
 // declares and the other forbids (additionalProperties: false) disappears.
 void MergeProperties(json::object& dst, const json::object& src, std::vector<std::string>* unmerged) {
@@ -124,7 +151,7 @@ void MergeSchemaObjects(json::object& dst, const json::object& src, std::vector<
       json::array keep;
       for (const auto& e : d->get_array()) {
         for (const auto& x : v.get_array()) {
-          if (e == x) {
+          if (SchemaEqual(e, x)) {
             keep.push_back(e);
             break;
           }
@@ -132,7 +159,7 @@ void MergeSchemaObjects(json::object& dst, const json::object& src, std::vector<
       }
       *d = std::move(keep);
     } else if (k == "const") {
-      dst["enum"] = json::array();  // two different consts: nothing matches
+      if (!SchemaEqual(*d, v)) dst["enum"] = json::array();  // two different consts: nothing matches
     } else if (k == "items" && !d->is_array() && !v.is_array()) {
       *d = IsFalse(*d) || IsFalse(v) ? json::value(false) : AllOf(*d, v);
     } else if (k == "uniqueItems") {

@@ -131,7 +131,7 @@ void Nfa::JsonChar(uint32_t from, const CharSet& set, uint32_t to) {
   Utf8(from, raw, to);
   bool any_escape = set.Contains('"') || set.Contains('\\') || set.Contains('/');
   for (char32_t c = 0; c < 0x20 && !any_escape; ++c) any_escape = set.Contains(c);
-  if (!any_escape) return;
+  if (!any_escape && !any_unicode_escape_) return;
   uint32_t esc = NewState();
   Bytes(from, '\\', '\\', esc);
   for (char c : {'"', '\\', '/'}) {
@@ -140,6 +140,41 @@ void Nfa::JsonChar(uint32_t from, const CharSet& set, uint32_t to) {
   static constexpr std::pair<char, char32_t> kShort[] = {{'b', 8}, {'f', 12}, {'n', 10}, {'r', 13}, {'t', 9}};
   for (auto [letter, code] : kShort) {
     if (set.Contains(code)) Bytes(esc, static_cast<uint8_t>(letter), static_cast<uint8_t>(letter), to);
+  }
+  if (any_unicode_escape_) {
+    // \uXXXX (any code unit), or a high surrogate and a low one as one character.
+    auto hex = [&](uint32_t a, uint32_t b) {
+      Bytes(a, '0', '9', b);
+      Bytes(a, 'a', 'f', b);
+      Bytes(a, 'A', 'F', b);
+    };
+    uint32_t u = NewState();
+    Bytes(esc, 'u', 'u', u);
+    uint32_t cur = u;
+    for (int i = 0; i < 3; ++i) {
+      uint32_t next = NewState();
+      hex(cur, next);
+      cur = next;
+    }
+    hex(cur, to);
+    uint32_t d = NewState(), h1 = NewState(), h2 = NewState(), h3 = NewState(), b1 = NewState(), b2 = NewState(),
+             l0 = NewState(), l1 = NewState(), l2 = NewState();
+    Bytes(u, 'd', 'd', d);
+    Bytes(u, 'D', 'D', d);
+    Bytes(d, '8', '9', h1);
+    Bytes(d, 'a', 'b', h1);
+    Bytes(d, 'A', 'B', h1);
+    hex(h1, h2);
+    hex(h2, h3);
+    Bytes(h3, '\\', '\\', b1);
+    Bytes(b1, 'u', 'u', b2);
+    Bytes(b2, 'd', 'd', l0);
+    Bytes(b2, 'D', 'D', l0);
+    Bytes(l0, 'c', 'f', l1);
+    Bytes(l0, 'C', 'F', l1);
+    hex(l1, l2);
+    hex(l2, to);
+    return;
   }
   // \u00XX for control characters.
   uint32_t u00 = 0;

@@ -10,6 +10,10 @@ namespace sluice::grammar::internal {
 struct EmitOptions {
   int max_whitespace = 2;  // < 0: unbounded
   size_t max_states = 1 << 20;
+  // CompileOptions::superset: members in any order, literals and keys in any
+  // spelling, every \uXXXX escape, unbounded numbers, unsupported regexes as
+  // free text.
+  bool superset = false;
 };
 
 StatusOr<Nfa> Emit(const Ir& ir, const EmitOptions& options);
@@ -21,7 +25,7 @@ void EmitIntegerRange(Nfa& nfa, std::optional<int64_t> lo, std::optional<int64_t
 // integers that are multiples of k (2 <= k <= 100);
 void EmitIntegerMultiple(Nfa& nfa, int64_t k, uint32_t from, uint32_t to);
 // any JSON number (no '-' when `nonnegative`): at most 18 integer and 18
-// fraction digits, two exponent digits.
-void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to);
+// fraction digits, two exponent digits; `unbounded`: any digit counts.
+void EmitNumber(Nfa& nfa, bool nonnegative, uint32_t from, uint32_t to, bool unbounded = false);
 
 }  // namespace sluice::grammar::internal

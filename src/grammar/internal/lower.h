@@ -14,6 +14,10 @@ struct LowerOptions {
   bool draft7 = false;
   bool additional_properties_by_default = false;
   size_t max_nodes = 200000;
+  // CompileOptions::superset: widen instead of narrowing or refusing where
+  // the IR cannot be exact (formats, integer forms, unsupported regexes,
+  // unresolvable $refs, additional keys next to patternProperties).
+  bool superset = false;
 };
 
 // Lowers `document`. Keywords the IR does not enforce are added to

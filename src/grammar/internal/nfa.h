@@ -54,10 +54,14 @@ class Nfa {
   void Utf8(uint32_t from, const schema::regex::CharSet& set, uint32_t to);
   // One code point of `set` as it may appear inside a JSON string: raw UTF-8
   // where JSON allows it, `\"` `\\` `\/` and the short escapes, `\u00XX`
-  // for control characters (either hex case).
+  // for control characters (either hex case). With any_unicode_escape set:
+  // `\uXXXX` for any code unit whatever `set` holds, and a surrogate pair
+  // `\uD8xx\uDCxx` also as one character (a superset, for stream guards).
   void JsonChar(uint32_t from, const schema::regex::CharSet& set, uint32_t to);
   // Whitespace between tokens: up to `max` bytes of [ \t\n\r]; max < 0: any.
   void Whitespace(uint32_t from, int max, uint32_t to);
+
+  void set_any_unicode_escape(bool on) { any_unicode_escape_ = on; }
 
   size_t size() const { return states_.size(); }
   const NfaState& state(uint32_t s) const { return states_[s]; }
@@ -68,6 +72,7 @@ class Nfa {
   void Utf8Range(uint32_t from, char32_t lo, char32_t hi, uint32_t to);
   std::vector<NfaState> states_;
   std::vector<Rule> rules_;
+  bool any_unicode_escape_ = false;
 };
 
 }  // namespace sluice::grammar::internal
