@@ -2,6 +2,7 @@
 //   sluice serve                  run the gateway
 //   sluice keys create|list|revoke  manage API keys
 //   sluice gguf info FILE         print a GGUF file's metadata and tensors
+//   sluice gguf import MANIFEST OUT  write a GGUF from raw weights (tools/demo_model)
 //   sluice tokenize --tokenizer FILE TEXT      text → token ids
 //   sluice tokenizer train --vocab-size N --out tok.json corpus...
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "base/log.h"
 #include "cli/bench_command.h"
 #include "cli/grammar_command.h"
+#include "cli/gguf_import_command.h"
 #include "cli/model_commands.h"
 #include "gguf/gguf_info.h"
 #include "server/config.h"
@@ -138,6 +140,7 @@ int main(int argc, char** argv) {
   std::string gguf_path;
   CLI::App* gguf_info = gguf->add_subcommand("info", "Print metadata and the tensor table");
   gguf_info->add_option("file", gguf_path, "GGUF file")->required();
+  sluice::cli::AddGgufImportCommand(*gguf);  // sluice gguf import MANIFEST OUT
 
   // sluice tokenize ...
   sluice::tokenizer::TokenizeCommandOptions tok_opts;

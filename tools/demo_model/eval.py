@@ -170,7 +170,7 @@ def bytes_to_unicode():
 def score(rows, answers):
     n = len(rows)
     valid = table_ok = 0
-    named_total = named_hit = all_named = type_total = type_ok = 0
+    named_total = named_hit = all_named = with_named = type_total = type_ok = 0
     failures = []
     for r, ans in zip(rows, answers):
         obj = None
@@ -194,7 +194,9 @@ def score(rows, answers):
                 type_total += 1
                 type_ok += make_data.plausible_type(col, got[col])
         named_hit += hits
-        all_named += hits == len(r["named_columns"])
+        if r["named_columns"]:
+            with_named += 1
+            all_named += hits == len(r["named_columns"])
         if not t_ok or hits != len(r["named_columns"]):
             failures.append({"prompt": r["user"], "want_table": r["table_name"],
                              "want_columns": r["named_columns"],
@@ -204,7 +206,8 @@ def score(rows, answers):
         "valid_json_rate": valid / n,
         "table_name_accuracy": table_ok / n,
         "named_column_recall": named_hit / max(1, named_total),
-        "prompts_with_all_named_columns": all_named / n,
+        "prompts_naming_columns": with_named,
+        "prompts_with_all_named_columns": all_named / max(1, with_named),
         "named_columns": named_total,
         "type_plausibility": type_ok / max(1, type_total),
     }, failures

@@ -671,9 +671,13 @@ def nonsense_word(rng):
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
 
+HELDOUT_SEED = 1001
+
+
 class Generator:
-    def __init__(self, seed, heldout):
+    def __init__(self, seed, heldout, nonsense=0.2):
         self.rng = random.Random(seed)
+        self.nonsense = nonsense
         self.heldout = heldout
         ents = parse_entities()
         self.entities = {}
@@ -694,10 +698,10 @@ class Generator:
     def pick_entity(self):
         rng = self.rng
         r = rng.random()
-        if r < 0.45:
+        if r < (1 - self.nonsense) * 0.5625:
             name = rng.choice(self.entity_names)
             return name, self.entities[name]
-        if r < 0.8:
+        if r < 1 - self.nonsense:
             return rng.choice(self.composed)
         # nonsense entity: generic columns
         n_words = rng.choice([1, 1, 2])
@@ -743,13 +747,16 @@ def main():
     ap.add_argument("--train", type=int, default=60000)
     ap.add_argument("--heldout", type=int, default=400)
     ap.add_argument("--corpus", type=int, default=20000, help="chats in corpus.txt")
+    ap.add_argument("--nonsense", type=float, default=0.2,
+                    help="share of training entities that are made-up words (copy practice)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
     with open(os.path.join(args.out, "system.txt"), "w") as f:
         f.write(system)
 
-    held = Generator(args.seed + 1000, heldout=True)
+    # The held-out set does not depend on --seed: every training set excludes the same one.
+    held = Generator(HELDOUT_SEED, heldout=True)
     held_rows, seen = [], set()
     while len(held_rows) < args.heldout:
         ex = held.example()
@@ -759,7 +766,7 @@ def main():
         held_rows.append(ex)
     held_names = {r["table_name"] for r in held_rows}
 
-    gen = Generator(args.seed, heldout=False)
+    gen = Generator(args.seed, heldout=False, nonsense=args.nonsense)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()

@@ -111,12 +111,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--resume", help="start from this checkpoint's weights (config from it)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
-    log = open(args.log, "w")
+    log = open(args.log, "a" if args.resume else "w")
 
     def say(msg):
         line = time.strftime("%H:%M:%S ") + msg
@@ -131,7 +132,13 @@ def main():
                       [t["id"] for t in tok.get("added_tokens", [])])
     cfg = Config(n_vocab=n_vocab, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head,
                  n_ff=args.n_ff, context_length=args.context)
+    if args.resume:
+        ck = torch.load(args.resume, map_location="cpu")
+        cfg = Config(**ck["config"])
     model = Model(cfg)
+    if args.resume:
+        model.load_state_dict(ck["state_dict"])
+        say(f"resumed from {args.resume} (step {ck['step']}, loss {ck['loss']:.4f}); data {args.data}")
     n_params = sum(p.numel() for p in model.parameters())
     say(f"config {json.dumps(cfg.to_dict())}")
     say(f"params {n_params}  samples {len(samples)}  prefix {len(prefix)} tokens  "
