@@ -8,5 +8,6 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${1:-$root/build/golden}
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_TESTS=OFF >/dev/null
 ninja -C "$build" sluice
+/usr/bin/python3 "$root/tools/reference/test_reference.py" >/dev/null
 /usr/bin/python3 "$root/tools/reference/make_golden.py" --sluice "$build/src/cli/sluice" \
   --out "$root/tests/engine/golden"
