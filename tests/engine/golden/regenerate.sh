@@ -6,7 +6,7 @@
 set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 build=${1:-$root/build/golden}
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_TESTS=OFF >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C "$build" sluice
 /usr/bin/python3 "$root/tools/reference/test_reference.py" >/dev/null
 /usr/bin/python3 "$root/tools/reference/make_golden.py" --sluice "$build/src/cli/sluice" \
