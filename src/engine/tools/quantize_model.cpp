@@ -65,6 +65,12 @@ Status QuantizeModel(const std::string& in_path, const std::string& out_path,
     const auto rows = static_cast<int64_t>(t.ne[1]);
     const auto cols = static_cast<int64_t>(t.ne[0]);
     const gguf::GgmlType stored = StoredType(type, cols);
+    if (t.type == stored) {  // already in the target encoding: keep the bytes, no second rounding
+      SLUICE_RETURN_IF_ERROR(writer.AddTensor(t.name, t.type, t.dims(), t.data));
+      report->out_bytes += t.n_bytes;
+      ++report->n_copied;
+      continue;
+    }
     SLUICE_RETURN_IF_ERROR(Decode(t, &values));
     Status s = EncodeRows(stored, values.data(), rows, cols, &encoded);
     if (!s.ok()) return Status(s.code(), "quantize: " + std::string(t.name) + ": " + s.message());

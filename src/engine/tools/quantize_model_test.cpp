@@ -71,6 +71,24 @@ TEST(QuantizeModel, F32ToEachTypeEqualsWritingThatTypeDirectly) {
   std::filesystem::remove(f32);
 }
 
+TEST(QuantizeModel, TensorsAlreadyInTheTargetTypeAreCopiedNotRequantized) {
+  RandomModelOptions o = SmallQwen();
+  o.type = gguf::GgmlType::kQ4_K;  // Q4_K except ffn_down (Q8_0 fallback)
+  const std::string in = TempPath("in.gguf"), out = TempPath("out.gguf");
+  ASSERT_TRUE(WriteRandomModel(o, in).ok());
+  QuantizeReport report;
+  ASSERT_TRUE(QuantizeModel(in, out, gguf::GgmlType::kQ4_K, &report).ok());
+  EXPECT_EQ(report.n_converted, 0);
+  EXPECT_EQ(report.in_bytes, report.out_bytes);
+  StatusOr<gguf::GgufFile> a = gguf::OpenGguf(in), b = gguf::OpenGguf(out);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (const gguf::TensorInfo& ta : a->tensors()) {
+    EXPECT_TRUE(std::ranges::equal(ta.data, b->FindTensor(ta.name)->data)) << ta.name;
+  }
+  std::filesystem::remove(in);
+  std::filesystem::remove(out);
+}
+
 TEST(QuantizeModel, MissingInputIsAnError) {
   QuantizeReport report;
   EXPECT_FALSE(QuantizeModel(TempPath("absent.gguf"), TempPath("out.gguf"), gguf::GgmlType::kQ8_0,
