@@ -7,7 +7,8 @@
 // the format and architecture specifications, not from our C++). CI needs no
 // Python: the files are committed; tests/engine/golden/regenerate.sh rebuilds them.
 //
-// Each model runs three ways, which must all match the reference:
+// Each model runs three ways, which must all match the reference (and
+// Model::Embed must match the reference's pooled, normalized hidden state):
 //   - the whole sequence in one Forward (prompt path, logits of every position);
 //   - one token at a time through the KV cache (decode path);
 //   - a split: a cached prefix of 5 tokens, then the rest as one batch.
@@ -62,6 +63,8 @@ struct Golden {
   std::vector<int32_t> tokens;
   std::vector<float> logits;           // [n_tokens][n_vocab], exact activations
   std::vector<float> logits_int8_act;  // same shape, or empty: int8-rounded matmul inputs
+  std::vector<float> embedding;        // [n_embd]: Model::Embed of the tokens
+  std::vector<float> embedding_int8_act;
 };
 
 // Reads NAME.golden; failures are test failures naming the file.
@@ -75,6 +78,7 @@ struct Golden {
   if (ec || !header.is_object()) return ::testing::AssertionFailure() << path << ": bad JSON header";
   const boost::json::object& h = header.as_object();
   std::vector<std::string> arrays;
+  int32_t n_embd = 0;
   try {
     if (h.at("format").as_string() != "sluice-golden-1") {
       return ::testing::AssertionFailure() << path << ": unknown format";
@@ -83,6 +87,7 @@ struct Golden {
     g->model_file = std::string(h.at("model").as_string());
     g->weight_type = std::string(h.at("weight_type").as_string());
     g->n_vocab = static_cast<int32_t>(h.at("n_vocab").as_int64());
+    n_embd = static_cast<int32_t>(h.at("n_embd").as_int64());
     for (const boost::json::value& t : h.at("tokens").as_array()) {
       g->tokens.push_back(static_cast<int32_t>(t.as_int64()));
     }
@@ -92,15 +97,19 @@ struct Golden {
   } catch (const std::exception& e) {
     return ::testing::AssertionFailure() << path << ": header: " << e.what();
   }
-  if (g->n_vocab <= 0 || g->tokens.empty() || arrays.empty() || arrays[0] != "reference") {
-    return ::testing::AssertionFailure() << path << ": header lacks tokens, n_vocab or arrays";
+  if (g->n_vocab <= 0 || n_embd <= 0 || g->tokens.empty() || arrays.empty() ||
+      arrays[0] != "reference") {
+    return ::testing::AssertionFailure() << path << ": header lacks tokens, sizes or arrays";
   }
-  const size_t n = g->tokens.size() * static_cast<size_t>(g->n_vocab);
+  const size_t n_logits = g->tokens.size() * static_cast<size_t>(g->n_vocab);
   for (const std::string& name : arrays) {
-    std::vector<float>* dest = name == "reference" ? &g->logits
+    std::vector<float>* dest = name == "reference"                    ? &g->logits
                                : name == "reference_int8_activations" ? &g->logits_int8_act
+                               : name == "embedding"                  ? &g->embedding
+                               : name == "embedding_int8_activations" ? &g->embedding_int8_act
                                                                       : nullptr;
     if (!dest) return ::testing::AssertionFailure() << path << ": unknown array " << name;
+    const size_t n = name.starts_with("embedding") ? static_cast<size_t>(n_embd) : n_logits;
     dest->resize(n);
     in.read(reinterpret_cast<char*>(dest->data()), static_cast<std::streamsize>(n * sizeof(float)));
     if (static_cast<size_t>(in.gcount()) != n * sizeof(float)) {
@@ -221,6 +230,25 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
           << "truncate + re-run differs at vocab " << i;
     }
   }
+}
+
+TEST_P(GoldenTest, EmbeddingMatchesTheReference) {
+  Golden g;
+  ASSERT_TRUE(ReadGolden(GoldenDir() / (GetParam() + ".golden"), &g));
+  ASSERT_FALSE(g.embedding.empty());
+  StatusOr<std::shared_ptr<const Model>> model = Model::Open((GoldenDir() / g.model_file).string());
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  ThreadPool pool(2);
+  StatusOr<std::vector<float>> got = (*model)->Embed(g.tokens, pool);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  ASSERT_EQ(got->size(), g.embedding.size());
+  // A unit vector: absolute tolerances, as for the logits (1e-4 exact, 1e-3 against
+  // either reference for quantized weights).
+  const double err = MaxError(*got, g.embedding);
+  const double err_int8 = g.embedding_int8_act.empty() ? err : MaxError(*got, g.embedding_int8_act);
+  std::printf("  %-15s embedding    max |err| = %.3g; vs int8-activation reference %.3g\n",
+              g.name.c_str(), err, err_int8);
+  EXPECT_LE(std::min(err, err_int8), IsExactType(g.weight_type) ? 1e-4 : 1e-3) << g.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engine, GoldenTest, ::testing::ValuesIn(GoldenNames()),

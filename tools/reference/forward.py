@@ -107,8 +107,16 @@ class Model:
             out[..., 0::2], out[..., 1::2] = ra, rb
         return out
 
-    def forward(self, tokens, kv_f16=True, rope_neox=None, act_quant=False):
-        """Logits of every position: (n_tokens, n_vocab) float64.
+    def embed(self, tokens, kv_f16=True, act_quant=False):
+        """Mean over positions of the final-normed hidden states (output_norm
+        applied), L2-normalized: (n_embd,) float64."""
+        _, h = self.forward(tokens, kv_f16=kv_f16, act_quant=act_quant, with_hidden=True)
+        v = h.mean(axis=0)
+        return v / np.linalg.norm(v)
+
+    def forward(self, tokens, kv_f16=True, rope_neox=None, act_quant=False, with_hidden=False):
+        """Logits of every position: (n_tokens, n_vocab) float64, and with
+        with_hidden also the final-normed hidden states (n_tokens, n_embd).
         rope_neox overrides the architecture's RoPE kind (sensitivity checks);
         act_quant rounds matmul inputs as integer dot products do (see mm)."""
         mm = lambda x, name: self.mm(x, name, act_quant)
@@ -146,4 +154,5 @@ class Model:
             u = mm(h, L["ffn_up"])
             x = x + mm(g / (1.0 + np.exp(-g)) * u, L["ffn_down"])
         x = self.rms_norm(x, self.output_norm)
-        return mm(x, self.out_name)
+        logits = mm(x, self.out_name)
+        return (logits, x) if with_hidden else logits

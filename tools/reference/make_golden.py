@@ -9,11 +9,13 @@ dequantizers). Usage:
 
 Each case NAME gives NAME.gguf and NAME.golden. A .golden file is one line of
 JSON (the header: model file, arch, weight type, tokens, n_vocab, how the
-reference was computed, "arrays") followed by the arrays it names, each
-n_tokens * n_vocab little-endian float32 logits, row-major [position][vocab]:
+reference was computed, "arrays") followed by the little-endian float32
+arrays it names. Logits, n_tokens * n_vocab, row-major [position][vocab]:
 "reference" (exact weights, float64 arithmetic, K/V rounded to F16) and, for
 quantized weights, "reference_int8_activations" (the same with every matmul
-input rounded to int8 blocks as ggml-style integer dot products do).
+input rounded to int8 blocks as ggml-style integer dot products do); then
+"embedding" (and for quantized weights "embedding_int8_activations"): n_embd
+floats, the mean of the final-normed hidden states, L2-normalized (Model::Embed).
 
 Before writing, the script checks that the golden files can catch the bugs
 they are for: swapping the RoPE kind (normal <-> neox) must move the logits
@@ -101,6 +103,8 @@ def main():
         if case[1] not in ("f32", "f16", "bf16"):
             act_logits = model.forward(tokens, kv_f16=True, act_quant=True)
             act_rel = float(np.abs(act_logits - logits).max()) / max_abs
+        embedding = model.embed(tokens, kv_f16=True)
+        act_embedding = model.embed(tokens, kv_f16=True, act_quant=True) if act_rel else None
         sorted_rows = np.sort(logits, axis=1)
         min_gap = float((sorted_rows[:, -1] - sorted_rows[:, -2]).min())
         types = sorted({NAMES[t.type] for t in gguf.tensors.values()})
@@ -111,6 +115,7 @@ def main():
             "weight_type": case[1],
             "tensor_types": types,
             "n_vocab": model.n_vocab,
+            "n_embd": model.n_embd,
             "n_tokens": len(tokens),
             "tokens": tokens,
             "kv_f16": True,
@@ -119,14 +124,18 @@ def main():
             "rope_swap_rel_change": rope_rel,
             "kv_f16_rel_change": f16_rel,
             "int8_activations_rel_change": act_rel,
-            # The float32 arrays after this line, each [n_tokens][n_vocab].
-            "arrays": ["reference"] + (["reference_int8_activations"] if act_rel else []),
+            # The float32 arrays after this line: logits [n_tokens][n_vocab], embeddings [n_embd].
+            "arrays": ["reference"] + (["reference_int8_activations"] if act_rel else [])
+                      + ["embedding"] + (["embedding_int8_activations"] if act_rel else []),
         }
         with open(os.path.join(args.out, name + ".golden"), "wb") as f:
             f.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
             f.write(logits.astype("<f4").tobytes())
             if act_logits is not None:
                 f.write(act_logits.astype("<f4").tobytes())
+            f.write(embedding.astype("<f4").tobytes())
+            if act_embedding is not None:
+                f.write(act_embedding.astype("<f4").tobytes())
         print(f"{name:12s} types={','.join(types):12s} max|logit|={max_abs:.3f} "
               f"min top2 gap={min_gap:.4f} rope-swap change={rope_rel:.3f} "
               f"kv-f16 change={f16_rel:.1e} int8-act change={act_rel} size={os.path.getsize(model_path) // 1024} KiB")
