@@ -62,6 +62,10 @@ struct ChatRequest {
 struct Usage {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
+  // Compute time an in-process engine spent on the prompt and on generating
+  // (for tokens/s metrics); -1 when unknown (upstream providers).
+  double prompt_seconds = -1;
+  double generation_seconds = -1;
 };
 
 // One step of an answer stream. Exactly one of the payloads is meaningful,

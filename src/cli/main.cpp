@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "cli/bench_command.h"
 #include "cli/grammar_command.h"
+#include "cli/engine_commands.h"
 #include "cli/gguf_import_command.h"
 #include "cli/model_commands.h"
 #include "gguf/gguf_info.h"
@@ -24,7 +25,7 @@
 namespace {
 
 struct ServeFlags {
-  std::string config_path, listen, model, keys_db, redis_url, redis_fail_mode;
+  std::string config_path, listen, model, keys_db, redis_url, redis_fail_mode, tls_cert, tls_key;
   int threads = -1;
   long long body_limit = 0, grace_ms = -1;
   bool allow_unauthenticated = false;
@@ -52,6 +53,12 @@ int Serve(const ServeFlags& f) {
   if (!f.redis_url.empty()) config->redis_url = f.redis_url;
   if (!f.redis_fail_mode.empty()) config->redis_fail_mode = f.redis_fail_mode;
   if (f.allow_unauthenticated) config->allow_unauthenticated = true;
+  if (!f.tls_cert.empty()) config->tls_cert = f.tls_cert;
+  if (!f.tls_key.empty()) config->tls_key = f.tls_key;
+  if (Status s = server::CheckConfig(*config); !s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return 2;
+  }
   return server::RunServer(*config);
 }
 
@@ -94,6 +101,11 @@ void AddServe(CLI::App& app, ServeFlags& f) {
       ->check(CLI::IsMember({"fail_open", "fail_closed"}));
   serve->add_flag("--allow-unauthenticated", f.allow_unauthenticated,
                   "Serve without API keys on a non-loopback address");
+  serve->add_option("--tls-cert", f.tls_cert,
+                    "Serve HTTPS with this PEM certificate chain (needs --tls-key)")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", f.tls_key, "PEM private key for --tls-cert")
+      ->check(CLI::ExistingFile);
 }
 
 }  // namespace
@@ -174,6 +186,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   AddModelCommands(app);  // sluice model random, sluice quantize
+  AddEngineCommands(app);  // sluice generate, sluice embed
   AddBenchCommand(app);   // sluice bench
   AddGrammarCommand(app);  // sluice grammar check
 

@@ -48,6 +48,8 @@ class EventBridge final : public engine::GenerationStream {
       api::Usage usage;
       usage.prompt_tokens = r.prompt_tokens;
       usage.completion_tokens = r.completion_tokens;
+      usage.prompt_seconds = r.prompt_seconds;
+      usage.generation_seconds = r.generation_seconds;
       events_.push_back(Event::UsageOf(usage));
       events_.push_back(Event::Finish(r.finish_reason));
     }

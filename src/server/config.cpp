@@ -13,6 +13,21 @@ namespace {
 
 constexpr const char* kDefaultOllamaUrl = "http://localhost:11434";
 constexpr const char* kDefaultModel = "llama3.2";
+constexpr const char* kDemoModel = "sluice-demo";
+
+// The bundled demo model: $SLUICE_DEMO_MODEL, else models/sluice-demo.gguf in
+// the source tree the binary was built from. "" when neither file exists.
+std::string DemoModelPath(const EnvLookup& env) {
+  // Set: that file ("" = no demo model); a missing file is the provider's error.
+  if (auto v = env("SLUICE_DEMO_MODEL")) return *v;
+#ifdef SLUICE_DEMO_MODEL_PATH
+  if (std::FILE* f = std::fopen(SLUICE_DEMO_MODEL_PATH, "rb")) {
+    std::fclose(f);
+    return SLUICE_DEMO_MODEL_PATH;
+  }
+#endif
+  return "";
+}
 
 Status ConfigError(const std::string& where, const std::string& what) {
   return Status(ErrorCode::kInvalidArgument, fmt::format("config: {}: {}", where, what));
@@ -59,7 +74,8 @@ Status ReadServer(const toml::table& root, Config* c) {
   for (const auto& [k, v] : *t) {
     std::string key(k.str());
     if (key != "listen" && key != "threads" && key != "body_limit" && key != "max_connections" &&
-        key != "shutdown_grace_ms" && key != "default_model") {
+        key != "shutdown_grace_ms" && key != "default_model" && key != "tls_cert" &&
+        key != "tls_key") {
       return ConfigError("server." + key, "unknown key");
     }
   }
@@ -83,6 +99,8 @@ Status ReadServer(const toml::table& root, Config* c) {
   }
   SLUICE_RETURN_IF_ERROR(ReadMillis(*t, "shutdown_grace_ms", "server", &c->shutdown_grace));
   SLUICE_RETURN_IF_ERROR(ReadString(*t, "default_model", "server", &c->default_model));
+  SLUICE_RETURN_IF_ERROR(ReadString(*t, "tls_cert", "server", &c->tls_cert));
+  SLUICE_RETURN_IF_ERROR(ReadString(*t, "tls_key", "server", &c->tls_key));
   return Status::Ok();
 }
 
@@ -92,6 +110,25 @@ Status CheckKeys(const toml::table& t, const std::string& where,
     bool ok = false;
     for (std::string_view name : known) ok = ok || k.str() == name;
     if (!ok) return ConfigError(where + "." + std::string(k.str()), "unknown key");
+  }
+  return Status::Ok();
+}
+
+Status ReadStructured(const toml::table& root, Config* c) {
+  const toml::node* node = root.get("structured");
+  if (node == nullptr) return Status::Ok();
+  const toml::table* t = node->as_table();
+  if (t == nullptr) return ConfigError("structured", "must be a table");
+  SLUICE_RETURN_IF_ERROR(CheckKeys(*t, "structured", {"guard", "retries"}));
+  if (const toml::node* n = t->get("guard")) {
+    auto b = n->value<bool>();
+    if (!b) return ConfigError("structured.guard", "must be a boolean");
+    c->stream_guard = *b;
+  }
+  if (const toml::node* n = t->get("retries")) {
+    auto v = n->value<int64_t>();
+    if (!v || *v < 0 || *v > 5) return ConfigError("structured.retries", "must be 0..5");
+    c->structured_retries = static_cast<int>(*v);
   }
   return Status::Ok();
 }
@@ -275,6 +312,10 @@ Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
 }
 
 Status CheckConfig(const Config& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return ConfigError(c.tls_cert.empty() ? "tls_cert" : "tls_key",
+                       "HTTPS needs both tls_cert and tls_key");
+  }
   if (c.providers.empty()) return ConfigError("providers", "no provider configured");
   for (const ProviderConfig& p : c.providers) {
     if (p.kind == "embedded") continue;  // its model is checked when the router loads it
@@ -311,23 +352,46 @@ StatusOr<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
     for (const auto& [k, v] : root) {
       std::string key(k.str());
       if (key != "server" && key != "providers" && key != "models" && key != "auth" &&
-          key != "limits") {
-        return ConfigError(key, "unknown section (server, auth, limits, providers, models)");
+          key != "limits" && key != "structured") {
+        return ConfigError(
+            key, "unknown section (server, auth, limits, structured, providers, models)");
       }
     }
     SLUICE_RETURN_IF_ERROR(ReadServer(root, &c));
     SLUICE_RETURN_IF_ERROR(ReadProviders(root, &c));
     SLUICE_RETURN_IF_ERROR(ReadModels(root, &c));
     SLUICE_RETURN_IF_ERROR(ReadAuthAndLimits(root, &c));
+    SLUICE_RETURN_IF_ERROR(ReadStructured(root, &c));
   }
 
   std::optional<std::string> ollama_url = env("OLLAMA_API_URL");
   if (c.providers.empty()) {
-    ProviderConfig p;
-    p.name = "ollama";
-    p.kind = "ollama";
-    p.base_url = ollama_url ? OllamaBaseFromEnv(*ollama_url) : kDefaultOllamaUrl;
-    c.providers.push_back(p);
+    // No providers configured: a local Ollama (the default model when
+    // OLLAMA_API_URL names one), and the bundled demo model on the embedded
+    // engine (the default model otherwise).
+    ProviderConfig ollama;
+    ollama.name = "ollama";
+    ollama.kind = "ollama";
+    ollama.base_url = ollama_url ? OllamaBaseFromEnv(*ollama_url) : kDefaultOllamaUrl;
+    std::string demo_path = DemoModelPath(env);
+    const bool demo_first = !ollama_url && !demo_path.empty();
+    if (!demo_first) c.providers.push_back(ollama);
+    if (!demo_path.empty()) {
+      ProviderConfig demo;
+      demo.name = "demo";
+      demo.kind = "embedded";
+      demo.model = demo_path;
+      c.providers.push_back(demo);
+    }
+    if (demo_first) c.providers.push_back(ollama);
+    if (c.models.empty()) {
+      std::string model = env("SLUICE_DEFAULT_MODEL").value_or(
+          c.default_model.empty() ? (demo_first ? kDemoModel : kDefaultModel) : c.default_model);
+      if (!demo_path.empty()) c.models.push_back({kDemoModel, "demo", "", ""});
+      if (model != kDemoModel) c.models.push_back({model, "ollama", "", ""});
+      c.models.push_back({"ollama/*", "ollama", "", ""});
+      if (c.default_model.empty()) c.default_model = model;
+    }
   }
   if (c.models.empty()) {
     const std::string& provider = c.providers.front().name;

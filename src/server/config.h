@@ -8,6 +8,8 @@
 //   max_connections = 10000         # open client connections; past it: 503
 //   shutdown_grace_ms = 10000
 //   default_model = "llama3.2"
+//   tls_cert = "server.crt"         # PEM certificate chain: serve HTTPS (with tls_key)
+//   tls_key = "server.key"          # PEM private key
 //
 //   [auth]
 //   keys_db = "sluice-keys.db"      # default $SLUICE_KEYS_DB, else ./sluice-keys.db
@@ -19,6 +21,11 @@
 //   max_tokens = 0                  # largest max_tokens a request may ask for (0 = no cap)
 //   redis_url = ""                  # "redis://host:port[/db]": share limits between instances
 //   redis_fail_mode = "fail_open"   # or "fail_closed" (503 while Redis is unreachable)
+//
+//   [structured]                    # JSON answers from upstream models
+//   guard = true                    # validate streams byte by byte; stop at the first bad byte
+//   retries = 1                     # then re-ask with the error as feedback (0..5), where the
+//                                   # client has not been sent the bad answer as final output
 //
 //   [providers.local]               # one table per upstream
 //   kind = "ollama"                 # "ollama" | "openai" (vLLM, llama.cpp server, OpenAI)
@@ -97,6 +104,8 @@ struct Config {
   size_t max_connections = 10000;  // past it, new connections get 503
   milliseconds shutdown_grace{10000};
   std::string default_model;
+  std::string tls_cert;  // PEM chain; with tls_key: serve HTTPS ("" = plain HTTP)
+  std::string tls_key;
   std::vector<ProviderConfig> providers;
   std::vector<ModelRoute> models;
 
@@ -109,6 +118,9 @@ struct Config {
   int64_t max_tokens_cap = 0;
   std::string redis_url;
   std::string redis_fail_mode = "fail_open";
+  // [structured]
+  bool stream_guard = true;
+  int structured_retries = 1;
 };
 
 // Looks up an environment variable; returns nullopt when unset. Injected so

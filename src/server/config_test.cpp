@@ -28,7 +28,7 @@ std::string WriteTemp(const std::string& text) {
 }
 
 TEST(ConfigTest, DefaultsNeedNoFile) {
-  auto c = LoadConfig("", FakeEnv({}));
+  auto c = LoadConfig("", FakeEnv({{"SLUICE_DEMO_MODEL", ""}}));  // no demo model
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listen_host, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 8000);
@@ -41,6 +41,29 @@ TEST(ConfigTest, DefaultsNeedNoFile) {
   EXPECT_EQ(c->providers[0].first_token_timeout.count(), 60000);
   EXPECT_EQ(c->providers[0].idle_timeout.count(), 30000);
   EXPECT_EQ(c->default_model, "llama3.2");
+}
+
+TEST(ConfigTest, DefaultsServeTheDemoModel) {
+  auto c = LoadConfig("", FakeEnv({{"SLUICE_DEMO_MODEL", "/models/demo.gguf"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->providers.size(), 2u);
+  EXPECT_EQ(c->providers[0].name, "demo");
+  EXPECT_EQ(c->providers[0].kind, "embedded");
+  EXPECT_EQ(c->providers[0].model, "/models/demo.gguf");
+  EXPECT_EQ(c->providers[1].kind, "ollama");
+  EXPECT_EQ(c->default_model, "sluice-demo");
+  ASSERT_EQ(c->models.size(), 3u);
+  EXPECT_EQ(c->models[0].name, "sluice-demo");
+  EXPECT_EQ(c->models[1].name, "llama3.2");
+  EXPECT_EQ(c->models[2].name, "ollama/*");
+
+  // The lab's OLLAMA_API_URL makes its Ollama the default; the demo stays routable.
+  auto lab = LoadConfig("", FakeEnv({{"SLUICE_DEMO_MODEL", "/models/demo.gguf"},
+                                     {"OLLAMA_API_URL", "http://ollama:11434"}}));
+  ASSERT_TRUE(lab.ok()) << lab.status().ToString();
+  EXPECT_EQ(lab->providers[0].kind, "ollama");
+  EXPECT_EQ(lab->default_model, "llama3.2");
+  EXPECT_EQ(lab->models[0].name, "sluice-demo");
 }
 
 TEST(ConfigTest, HonoursLabOllamaVariableAndOverrides) {

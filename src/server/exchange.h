@@ -44,6 +44,8 @@ struct RequestLog {
   std::string provider;
   int64_t prompt_tokens = -1;      // -1: unknown
   int64_t completion_tokens = -1;
+  double engine_prompt_s = -1;     // in-process engine compute time (embedded provider)
+  double engine_generation_s = -1;
   std::string error;               // error code name when the request failed
 };
 

@@ -85,6 +85,13 @@ class ChatSink final : public providers::EventSink {
   }
 
   bool done() const { return done_; }
+  // A retry after a rejected answer is possible until the client has been
+  // sent part of it (a stream that started).
+  bool Restart() {
+    if (out_.started()) return false;
+    text_.clear();
+    return true;
+  }
 
  private:
   asio::awaitable<bool> Write(const std::string& payload) {
@@ -167,7 +174,8 @@ asio::awaitable<void> HandleChatCompletions(const Gateway& gw, const Request& ht
     co_return;
   }
   ChatSink sink(gw, out, log, *req, call->route.public_model);
-  co_await StreamFromProvider(gw, *call, *req, sink, out, log);
+  std::function<bool()> restart = [&sink] { return sink.Restart(); };
+  co_await StreamFromProvider(gw, *call, *req, sink, out, log, restart);
   if (!sink.done()) {
     log.error = "cancelled";
     log.status = out.started() ? log.status : 499;

@@ -50,7 +50,16 @@ class LabSink final : public providers::EventSink {
         finished_ = true;
         log_.error = ErrorCodeName(e.error.code());
         ProviderCallScope::NoteError(gw_, log_, e.error);
-        out_.Queue(net::EncodeSseData(api::LabErrorEvent(e.error.message())));
+        if (e.error.code() == ErrorCode::kSchemaViolation) {
+          // Stopped mid-stream by the guard: the offset and what was expected.
+          std::vector<schema::ValidationError> errors;
+          for (const ErrorDetail& d : e.error.details()) {
+            errors.push_back({d.loc.empty() ? "" : d.loc[0], "", d.msg});
+          }
+          out_.Queue(net::EncodeSseData(api::LabValidationErrorEvent(errors)));
+        } else {
+          out_.Queue(net::EncodeSseData(api::LabErrorEvent(e.error.message())));
+        }
         co_return co_await out_.Flush();
     }
     co_return true;
@@ -59,6 +68,12 @@ class LabSink final : public providers::EventSink {
   asio::awaitable<bool> Flush() override { co_return co_await out_.Flush(); }
 
   bool finished() const { return finished_; }
+  // A retry after a rejected answer: the token events sent stay sent; the
+  // final event judges the new answer alone.
+  bool Restart() {
+    text_.clear();
+    return true;
+  }
 
  private:
   const Gateway& gw_;
@@ -106,7 +121,8 @@ asio::awaitable<void> HandleStructured(const Gateway& gw, const Request& http_re
     co_return;
   }
   LabSink sink(gw, out, log, *req);
-  bool client_gone = co_await StreamFromProvider(gw, *call, *req, sink, out, log);
+  std::function<bool()> restart = [&sink] { return sink.Restart(); };
+  bool client_gone = co_await StreamFromProvider(gw, *call, *req, sink, out, log, restart);
   if (client_gone && !sink.finished()) {
     log.error = "cancelled";
     co_return;  // the client is gone; nothing to end

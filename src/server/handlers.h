@@ -86,10 +86,18 @@ struct PreparedCall {
 StatusOr<PreparedCall> PrepareCall(const Gateway& gw, const Request& http_req,
                                    const api::ChatRequest& req, ResponseWriter& out,
                                    RequestLog& log);
+// Streams the call into `sink`; true when the client left. Structured
+// requests to upstreams run under a StreamGuard: at the first byte that cannot
+// lead to a valid document the upstream request is stopped, then retried with
+// the error as feedback ([structured] retries) when `restart` agrees — it
+// must forget the rejected answer and return true, or return false when the
+// client already holds it as final output — else the sink gets a
+// kSchemaViolation error.
 boost::asio::awaitable<bool> StreamFromProvider(const Gateway& gw, PreparedCall& call,
                                                 const api::ChatRequest& req,
                                                 providers::EventSink& sink, ResponseWriter& out,
-                                                RequestLog& log);
+                                                RequestLog& log,
+                                                const std::function<bool()>& restart = {});
 
 // Error bodies. FastAPI style {"detail": [...]} for the lab endpoint and
 // plain routes; OpenAI style {"error": {...}} under /v1.

@@ -21,13 +21,23 @@ std::string Labels(std::initializer_list<std::pair<const char*, std::string>> kv
   return out;
 }
 
-Histogram& Hist(std::map<std::string, Histogram>& m, const std::string& labels) {
+// Tokens per second of one request's generation, CPU models to GPU servers.
+const std::vector<double> kSpeedBounds = {1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 250, 500, 1000};
+
+Histogram& Hist(std::map<std::string, Histogram>& m, const std::string& labels,
+                const std::vector<double>& bounds = kLatencyBounds) {
   auto it = m.find(labels);
-  if (it == m.end()) it = m.emplace(labels, Histogram(kLatencyBounds)).first;
+  if (it == m.end()) it = m.emplace(labels, Histogram(bounds)).first;
   return it->second;
 }
 
 void RenderCounter(const char* name, const char* help, const std::map<std::string, uint64_t>& m,
+                   std::string* out) {
+  *out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  for (const auto& [labels, v] : m) *out += fmt::format("{}{{{}}} {}\n", name, labels, v);
+}
+
+void RenderSeconds(const char* name, const char* help, const std::map<std::string, double>& m,
                    std::string* out) {
   *out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
   for (const auto& [labels, v] : m) *out += fmt::format("{}{{{}}} {}\n", name, labels, v);
@@ -101,6 +111,18 @@ void Metrics::RecordRequest(const RequestSample& s) {
     tokens_[Labels({{"model", s.model}, {"key", s.key_name}, {"direction", "out"}})] +=
         static_cast<uint64_t>(s.completion_tokens);
   }
+  if (s.engine_prompt_s >= 0 && s.prompt_tokens > 0) {
+    std::string labels = Labels({{"model", s.model}, {"phase", "prompt"}});
+    engine_tokens_[labels] += static_cast<uint64_t>(s.prompt_tokens);
+    engine_seconds_[labels] += s.engine_prompt_s;
+  }
+  if (s.engine_generation_s > 0 && s.completion_tokens > 0) {
+    std::string labels = Labels({{"model", s.model}, {"phase", "generate"}});
+    engine_tokens_[labels] += static_cast<uint64_t>(s.completion_tokens);
+    engine_seconds_[labels] += s.engine_generation_s;
+    Hist(engine_speed_, Labels({{"model", s.model}}), kSpeedBounds)
+        .Observe(static_cast<double>(s.completion_tokens) / s.engine_generation_s);
+  }
 }
 
 void Metrics::RecordUpstreamError(const std::string& provider, const std::string& kind) {
@@ -132,6 +154,15 @@ std::string Metrics::RenderPrometheus() const {
   RenderCounter("sluice_upstream_errors_total", "Upstream failures by provider and kind.",
                 upstream_errors_, &out);
   RenderCounter("sluice_rate_limited_total", "Requests refused by a limit.", rate_limited_, &out);
+  RenderCounter("sluice_engine_tokens_total",
+                "Tokens the embedded engine computed, by phase (prompt, generate).",
+                engine_tokens_, &out);
+  RenderSeconds("sluice_engine_seconds_total",
+                "Compute seconds the embedded engine spent, by phase; tokens/s = "
+                "rate(sluice_engine_tokens_total) / rate(sluice_engine_seconds_total).",
+                engine_seconds_, &out);
+  RenderHistograms("sluice_engine_generation_tokens_per_second",
+                   "Generation speed of each embedded-engine request.", engine_speed_, &out);
   out += fmt::format(
       "# HELP sluice_active_connections Open client connections.\n"
       "# TYPE sluice_active_connections gauge\nsluice_active_connections {}\n"

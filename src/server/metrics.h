@@ -27,6 +27,8 @@ struct RequestSample {
   int64_t prompt_tokens = -1;    // -1: unknown
   int64_t completion_tokens = -1;
   std::string key_name;          // API key name, "" when unauthenticated
+  double engine_prompt_s = -1;      // embedded engine compute time (-1: not the engine)
+  double engine_generation_s = -1;
 };
 
 class Histogram {
@@ -67,6 +69,12 @@ class Metrics {
   std::map<std::string, uint64_t> tokens_;            // labels (model, key, direction) → tokens
   std::map<std::string, uint64_t> upstream_errors_;   // labels (provider, kind) → count
   std::map<std::string, uint64_t> rate_limited_;      // labels (limit) → count
+  // Embedded engine, labels (model, phase "prompt" | "generate"): tokens
+  // computed and seconds spent, so rate(tokens)/rate(seconds) is tokens/s;
+  // and per-request generation speed.
+  std::map<std::string, uint64_t> engine_tokens_;
+  std::map<std::string, double> engine_seconds_;
+  std::map<std::string, Histogram> engine_speed_;    // labels (model) → tokens/s
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> streams_{0};
 };

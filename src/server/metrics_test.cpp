@@ -48,6 +48,28 @@ TEST(MetricsTest, RendersCountersHistogramsAndGauges) {
   EXPECT_TRUE(Contains(text, "sluice_active_streams 1\n"));
 }
 
+TEST(MetricsTest, EngineTokensSecondsAndSpeed) {
+  Metrics m;
+  RequestSample s;
+  s.route = "/generate/structured";
+  s.model = "demo";
+  s.status = 200;
+  s.prompt_tokens = 100;
+  s.completion_tokens = 40;
+  s.engine_prompt_s = 0.5;
+  s.engine_generation_s = 2.0;  // 20 tokens/s
+  m.RecordRequest(s);
+  RequestSample upstream = s;   // an upstream model: no engine time
+  upstream.engine_prompt_s = upstream.engine_generation_s = -1;
+  m.RecordRequest(upstream);
+  std::string text = m.RenderPrometheus();
+  EXPECT_TRUE(Contains(text, R"(sluice_engine_tokens_total{model="demo",phase="prompt"} 100)")) << text;
+  EXPECT_TRUE(Contains(text, R"(sluice_engine_tokens_total{model="demo",phase="generate"} 40)"));
+  EXPECT_TRUE(Contains(text, R"(sluice_engine_seconds_total{model="demo",phase="generate"} 2)"));
+  EXPECT_TRUE(Contains(text, R"(sluice_engine_generation_tokens_per_second_bucket{model="demo",le="10"} 0)"));
+  EXPECT_TRUE(Contains(text, R"(sluice_engine_generation_tokens_per_second_bucket{model="demo",le="20"} 1)"));
+}
+
 TEST(MetricsTest, EscapesLabelValues) {
   EXPECT_EQ(PromLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }

@@ -2,7 +2,9 @@
 // stream, reconcile. Shared by /v1/chat/completions and /generate/structured.
 #include <algorithm>
 
+#include "base/log.h"
 #include "server/handlers.h"
+#include "server/stream_guard.h"
 
 namespace sluice::server {
 
@@ -39,14 +41,18 @@ int64_t UsedTokens(const RequestLog& log, int64_t estimated_prompt) {
 class AccountingSink final : public providers::EventSink {
  public:
   AccountingSink(providers::EventSink& inner, PreparedCall& call, const api::ChatRequest& req,
-                 const RequestLog& log)
+                 RequestLog& log)
       : inner_(inner), call_(call), req_(req), log_(log) {}
 
   asio::awaitable<bool> Emit(api::Event e) override {
     using Kind = api::Event::Kind;
     const tokenizer::Tokenizer* tok = call_.route.tokenizer.get();
     if (e.kind == Kind::kToken && tok != nullptr) text_ += e.text;
-    if (e.kind == Kind::kUsage) saw_usage_ = true;
+    if (e.kind == Kind::kUsage) {
+      saw_usage_ = true;
+      log_.engine_prompt_s = e.usage.prompt_seconds;
+      log_.engine_generation_s = e.usage.generation_seconds;
+    }
     if (e.kind == Kind::kFinish && !saw_usage_ && tok != nullptr) {
       api::Usage usage;
       usage.prompt_tokens = CountPromptTokens(*tok, req_.messages);
@@ -64,7 +70,7 @@ class AccountingSink final : public providers::EventSink {
   providers::EventSink& inner_;
   PreparedCall& call_;
   const api::ChatRequest& req_;
-  const RequestLog& log_;
+  RequestLog& log_;
   std::string text_;  // the answer so far, kept only when we may need to count it
   bool saw_usage_ = false;
 };
@@ -88,13 +94,38 @@ StatusOr<PreparedCall> PrepareCall(const Gateway& gw, const Request& http_req,
 
 asio::awaitable<bool> StreamFromProvider(const Gateway& gw, PreparedCall& call,
                                          const api::ChatRequest& req, providers::EventSink& sink,
-                                         ResponseWriter& out, RequestLog& log) {
+                                         ResponseWriter& out, RequestLog& log,
+                                         const std::function<bool()>& restart) {
   providers::CancelToken cancel;
   AccountingSink accounting(sink, call, req, log);
   out.WatchForDisconnect([&cancel] { cancel.Cancel(); });
+  providers::Provider& provider = *call.route.provider;
+  // The embedded engine enforces the schema while decoding; upstreams are guarded.
+  std::shared_ptr<const grammar::CompiledGrammar> guard_grammar;
+  if (gw.config.stream_guard && std::string_view(provider.kind()) != "embedded") {
+    guard_grammar = GuardGrammarFor(req.response_format);
+  }
   {
     ProviderCallScope scope(gw, log);
-    co_await call.route.provider->Stream(req, call.route.upstream_model, accounting, cancel);
+    if (guard_grammar == nullptr) {
+      co_await provider.Stream(req, call.route.upstream_model, accounting, cancel);
+    } else {
+      api::ChatRequest attempt = req;
+      for (int retries_left = gw.config.structured_retries;; --retries_left) {
+        StreamGuard guard(accounting, guard_grammar);
+        co_await provider.Stream(attempt, call.route.upstream_model, guard, cancel);
+        if (!guard.violated() || cancel.cancelled()) break;
+        Log(LogLevel::kInfo, "structured output rejected mid-stream",
+            {{"request_id", req.id}, {"error", guard.ViolationStatus().message()},
+             {"retries_left", retries_left}});
+        if (retries_left > 0 && restart && restart()) {
+          attempt = WithFeedback(attempt, guard);
+          continue;
+        }
+        co_await accounting.Emit(api::Event::Error(guard.ViolationStatus()));
+        break;
+      }
+    }
   }
   co_await out.StopWatching();
   // A stream that ended early (client gone) settles here; otherwise a no-op.

@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +26,25 @@ using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
+
+// The server-side TLS context: TLS 1.2 or newer, the configured chain and key.
+StatusOr<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const Config& config) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(config.tls_cert, ec);
+  if (ec) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "tls_cert '" + config.tls_cert + "': " + ec.message());
+  }
+  ctx->use_private_key_file(config.tls_key, asio::ssl::context::pem, ec);
+  if (ec) {
+    return Status(ErrorCode::kInvalidArgument, "tls_key '" + config.tls_key + "': " + ec.message());
+  }
+  return ctx;
+}
 
 asio::awaitable<void> Listen(tcp::acceptor& acceptor, SessionHost& host) {
   auto& ioc = static_cast<asio::io_context&>(acceptor.get_executor().context());
@@ -114,8 +134,17 @@ int RunServer(const Config& config) {
     return 1;
   }
   Metrics metrics;
+  std::unique_ptr<asio::ssl::context> tls;
+  if (!config.tls_cert.empty()) {
+    auto made = MakeTlsContext(config);
+    if (!made.ok()) {
+      Log(LogLevel::kError, "cannot start", {{"error", made.status().message()}});
+      return 1;
+    }
+    tls = std::move(*made);
+  }
   Gateway gw{config, **router, metrics, **security};
-  SessionHost host(gw);
+  SessionHost host(gw, tls.get());
 
   int n_threads = config.threads > 0 ? config.threads
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -142,6 +171,7 @@ int RunServer(const Config& config) {
   Log(LogLevel::kInfo, "listening",
       {{"host", config.listen_host},
        {"port", int{acceptor.local_endpoint().port()}},
+       {"scheme", tls ? "https" : "http"},
        {"threads", n_threads},
        {"default_model", config.default_model}});
 

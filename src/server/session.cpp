@@ -4,9 +4,11 @@
 #include <cassert>
 #include <chrono>
 #include <random>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -68,12 +70,21 @@ void SessionHost::CloseAll() {
 
 namespace {
 
+using TlsStream = asio::ssl::stream<beast::tcp_stream>;
+
 // Per-connection state; shared with the shutdown hook through a weak_ptr.
+// Stream is beast::tcp_stream (plain HTTP) or TlsStream (HTTPS).
+template <class Stream>
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) { buffer.reserve(8192); }
-  beast::tcp_stream stream;
+  template <class... Args>
+  explicit Connection(Args&&... args) : stream(std::forward<Args>(args)...) {
+    buffer.reserve(8192);
+  }
+  Stream stream;
   beast::flat_buffer buffer;
   bool busy = false;
+  // The TCP layer: deadlines (expires_after) and the socket.
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
 };
 
 std::string NewRequestId() {
@@ -92,9 +103,10 @@ bool IsAcceptableRequestId(std::string_view id) {
   return true;
 }
 
+template <class Stream>
 class BeastWriter final : public ResponseWriter {
  public:
-  BeastWriter(Connection& conn, bool keep_alive, std::string request_id, bool head_only)
+  BeastWriter(Connection<Stream>& conn, bool keep_alive, std::string request_id, bool head_only)
       : conn_(conn),
         keep_alive_(keep_alive),
         request_id_(std::move(request_id)),
@@ -121,7 +133,7 @@ class BeastWriter final : public ResponseWriter {
     SetCommonHeaders(res, content_type, headers);
     res.body() = std::move(body);
     res.prepare_payload();
-    conn_.stream.expires_after(kWriteTimeout);
+    conn_.tcp().expires_after(kWriteTimeout);
     beast::error_code ec;
     if (head_only_) {
       http::response_serializer<http::string_body> sr{res};
@@ -140,7 +152,7 @@ class BeastWriter final : public ResponseWriter {
     SetCommonHeaders(res, content_type, headers);
     res.chunked(true);
     http::response_serializer<http::empty_body> sr{res};
-    conn_.stream.expires_after(kWriteTimeout);
+    conn_.tcp().expires_after(kWriteTimeout);
     auto [ec, n] = co_await http::async_write_header(conn_.stream, sr, kTuple);
     co_return Check(ec);
   }
@@ -154,7 +166,7 @@ class BeastWriter final : public ResponseWriter {
   asio::awaitable<bool> Flush() override {
     if (broken_ || !streaming_) co_return false;
     if (queued_.empty()) co_return true;  // an empty chunk would end the body
-    conn_.stream.expires_after(kWriteTimeout);
+    conn_.tcp().expires_after(kWriteTimeout);
     auto [ec, n] = co_await asio::async_write(conn_.stream,
                                               http::make_chunk(asio::buffer(queued_)), kTuple);
     queued_.clear();
@@ -164,7 +176,7 @@ class BeastWriter final : public ResponseWriter {
   asio::awaitable<bool> EndStream() override {
     if (broken_ || !streaming_) co_return false;
     streaming_ = false;
-    conn_.stream.expires_after(kWriteTimeout);
+    conn_.tcp().expires_after(kWriteTimeout);
     beast::error_code ec;
     if (queued_.empty()) {
       std::tie(ec, std::ignore) =
@@ -192,7 +204,7 @@ class BeastWriter final : public ResponseWriter {
     stop_requested_ = true;
     if (!watch_done_) {
       beast::error_code ignored;
-      conn_.stream.socket().cancel(ignored);
+      conn_.tcp().socket().cancel(ignored);
       watch_timer_.expires_at(asio::steady_timer::time_point::max());
       co_await watch_timer_.async_wait(kTuple);  // woken by the watch handler
     }
@@ -228,8 +240,7 @@ class BeastWriter final : public ResponseWriter {
       FinishWatch();
       return;
     }
-    conn_.stream.socket().async_read_some(
-        conn_.buffer.prepare(4096), [this](const beast::error_code& ec, size_t n) {
+    auto on_read = [this](const beast::error_code& ec, size_t n) {
           conn_.buffer.commit(n);
           if (!ec && !stop_requested_) {
             ArmWatch();
@@ -241,7 +252,16 @@ class BeastWriter final : public ResponseWriter {
             if (on_gone_) on_gone_();
           }
           FinishWatch();
-        });
+        };
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      // Straight from the socket: no deadline, however long the upstream takes.
+      conn_.tcp().socket().async_read_some(conn_.buffer.prepare(4096), std::move(on_read));
+    } else {
+      // TLS records must go through the TLS layer. Its reads would inherit the
+      // last write deadline; a watch has none (each write sets its own again).
+      conn_.tcp().expires_never();
+      conn_.stream.async_read_some(conn_.buffer.prepare(4096), std::move(on_read));
+    }
   }
 
   void FinishWatch() {
@@ -249,7 +269,7 @@ class BeastWriter final : public ResponseWriter {
     watch_timer_.cancel();
   }
 
-  Connection& conn_;
+  Connection<Stream>& conn_;
   bool keep_alive_;
   std::string request_id_;
   bool head_only_;
@@ -268,7 +288,8 @@ class BeastWriter final : public ResponseWriter {
 // Answers a request that could not be read in full (too large, malformed)
 // and ends the connection. The error body has the shape the path's clients
 // parse: OpenAI's under /v1/, FastAPI's elsewhere.
-asio::awaitable<void> SendProtocolError(Connection& conn, std::string_view target,
+template <class Stream>
+asio::awaitable<void> SendProtocolError(Connection<Stream>& conn, std::string_view target,
                                         ErrorCode code, int status, std::string message) {
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::server, "sluice");
@@ -285,16 +306,16 @@ asio::awaitable<void> SendProtocolError(Connection& conn, std::string_view targe
     res.body() = std::move(body);
   }
   res.prepare_payload();
-  conn.stream.expires_after(kWriteTimeout);
+  conn.tcp().expires_after(kWriteTimeout);
   auto [ec, n] = co_await http::async_write(conn.stream, res, kTuple);
   if (ec) co_return;
   // Lingering close: stop sending, then drain what the client is still
   // uploading for a moment, so it reads our answer instead of a reset.
   beast::error_code ignored;
-  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn.tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
   std::array<char, 16384> scratch;
   size_t drained = 0;
-  conn.stream.expires_after(std::chrono::seconds(1));
+  conn.tcp().expires_after(std::chrono::seconds(1));
   while (drained < kLingerLimit) {
     auto [rec, got] = co_await conn.stream.async_read_some(asio::buffer(scratch), kTuple);
     if (rec) break;
@@ -335,12 +356,11 @@ Request ToRequest(const http::request<http::string_body>& msg) {
   return req;
 }
 
-}  // namespace
-
-asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
-  auto conn = std::make_shared<Connection>(std::move(socket));
+// Serves requests on an open (and, for TLS, handshaken) connection.
+template <class Stream>
+asio::awaitable<void> Serve(std::shared_ptr<Connection<Stream>> conn, SessionHost& host) {
   auto executor = conn->stream.get_executor();
-  std::weak_ptr<Connection> weak = conn;
+  std::weak_ptr<Connection<Stream>> weak = conn;
   uint64_t id = host.Add([weak, executor](bool force) {
     asio::post(executor, [weak, force] {
       auto c = weak.lock();
@@ -349,9 +369,9 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
       if (force) {
         // Shutdown (not close) makes a pending disconnect watch see EOF, so the
         // handler cancels its upstream and unwinds normally.
-        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        c->tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
       } else if (!c->busy) {
-        c->stream.socket().cancel(ignored);
+        c->tcp().socket().cancel(ignored);
       }
     });
   });
@@ -371,7 +391,7 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(host.gateway().config.body_limit);
-    conn->stream.expires_after(first ? kReadTimeout : kKeepAliveIdle);
+    conn->tcp().expires_after(first ? kReadTimeout : kKeepAliveIdle);
     first = false;
     auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, parser, kTuple);
     // Beast applies header_limit to the bytes of each read still unparsed, so
@@ -414,7 +434,7 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     const auto& msg = parser.get();
     Request req = ToRequest(msg);
     RequestLog log;  // its clock starts now
-    BeastWriter writer(*conn, msg.keep_alive() && !host.stopping(), req.request_id,
+    BeastWriter<Stream> writer(*conn, msg.keep_alive() && !host.stopping(), req.request_id,
                        msg.method() == http::verb::head);
     co_await Dispatch(host.gateway(), req, writer, log);
     co_await writer.StopWatching();
@@ -433,6 +453,8 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     sample.prompt_tokens = log.prompt_tokens;
     sample.completion_tokens = log.completion_tokens;
     sample.key_name = log.key_name;
+    sample.engine_prompt_s = log.engine_prompt_s;
+    sample.engine_generation_s = log.engine_generation_s;
     host.gateway().metrics.RecordRequest(sample);
     Log(log.error.empty() ? LogLevel::kInfo : LogLevel::kWarn, "request",
         {{"request_id", req.request_id},
@@ -451,8 +473,27 @@ asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
     if (!writer.keep_alive() || writer.broken()) break;
   }
   beast::error_code ignored;
-  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn->stream.close();
+  conn->tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->tcp().close();
+}
+
+}  // namespace
+
+asio::awaitable<void> RunSession(tcp::socket socket, SessionHost& host) {
+  asio::ssl::context* tls = host.tls();
+  if (tls == nullptr) {
+    co_await Serve(std::make_shared<Connection<beast::tcp_stream>>(std::move(socket)), host);
+    co_return;
+  }
+  auto conn = std::make_shared<Connection<TlsStream>>(std::move(socket), *tls);
+  conn->tcp().expires_after(kReadTimeout);
+  auto [ec] = co_await conn->stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  if (ec) {
+    Log(LogLevel::kDebug, "tls handshake failed", {{"error", ec.message()}});
+    conn->tcp().close();
+    co_return;
+  }
+  co_await Serve(std::move(conn), host);
 }
 
 }  // namespace sluice::server

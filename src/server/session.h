@@ -15,14 +15,21 @@
 
 #include "server/handlers.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace sluice::server {
 
 // State shared by the listener and every session. Thread-safe.
 class SessionHost {
  public:
-  explicit SessionHost(Gateway gw) : gw_(gw) {}
+  // `tls`: serve HTTPS with this context (owned by the caller, outlives the
+  // host); nullptr = plain HTTP.
+  SessionHost(Gateway gw, boost::asio::ssl::context* tls) : gw_(gw), tls_(tls) {}
 
   const Gateway& gateway() const { return gw_; }
+  boost::asio::ssl::context* tls() const { return tls_; }
   bool stopping() const { return stopping_.load(); }
 
   // Registers a live session. `close(force)` runs on any thread at shutdown:
@@ -39,13 +46,15 @@ class SessionHost {
 
  private:
   Gateway gw_;
+  boost::asio::ssl::context* tls_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   uint64_t next_id_ = 1;
   std::unordered_map<uint64_t, std::function<void(bool)>> sessions_;
 };
 
-// Serves requests on `socket` until the client closes, an error, or shutdown.
+// Serves requests on `socket` (after a TLS handshake when the host has a
+// context) until the client closes, an error, or shutdown.
 boost::asio::awaitable<void> RunSession(boost::asio::ip::tcp::socket socket, SessionHost& host);
 
 }  // namespace sluice::server

@@ -1,5 +1,7 @@
 #include "engine/generate/generator.h"
 
+#include <chrono>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -126,6 +128,8 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
 
   // Prefill in chunks, so that a cancelled long prompt stops early too.
   constexpr int32_t kPrefillChunk = 256;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point prefill_start = Clock::now();
   Status s;
   for (int32_t at = 0; at < n_prompt && s.ok(); at += kPrefillChunk) {
     if (stop_now()) {
@@ -154,6 +158,8 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
 
   GenerationResult result;
   result.prompt_tokens = n_prompt;
+  const Clock::time_point decode_start = Clock::now();
+  const double prefill_seconds = std::chrono::duration<double>(decode_start - prefill_start).count();
   bool receiver_gone = false;
   auto emit = [&](std::string text) {
     if (text.empty() || receiver_gone) return;
@@ -220,6 +226,8 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
     }
   }
   result.completion_tokens = n_generated;
+  result.prompt_seconds = prefill_seconds;
+  result.generation_seconds = std::chrono::duration<double>(Clock::now() - decode_start).count();
   out.OnDone(std::move(result));
 }
 

@@ -60,6 +60,10 @@ struct GenerationResult {
   std::string finish_reason;   // "stop" | "length" | "cancelled" ("" on failure)
   int32_t prompt_tokens = 0;
   int32_t completion_tokens = 0;  // tokens sampled, the end-of-generation token included
+  // Compute time: prompt processing, and the decode loop (sampling and masks
+  // included). -1 when the request ended before that phase.
+  double prompt_seconds = -1;
+  double generation_seconds = -1;
 };
 
 class GenerationStream {

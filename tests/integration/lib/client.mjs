@@ -1,6 +1,19 @@
 // Minimal HTTP client helpers over node:http, with an SSE reader that
 // records when each event arrived.
 import http from 'node:http';
+import https from 'node:https';
+
+// CA certificates trusted for https:// bases (a test's self-signed one).
+let trustedCa;
+export function trustCa(pem) {
+  trustedCa = pem;
+}
+
+// http.request or https.request by the URL's scheme.
+function open(url, options, onResponse) {
+  if (url.startsWith('https:')) return https.request(url, { ...options, ca: trustedCa }, onResponse);
+  return http.request(url, options, onResponse);
+}
 
 // Incremental Server-Sent Events parser (WHATWG rules for `data:` lines:
 // LF, CR or CRLF line ends; an empty line ends the event; comments ignored).
@@ -58,7 +71,7 @@ export function request(base, { method = 'GET', path = '/', headers = {}, body }
     h['Content-Type'] = 'application/json';
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${path}`, { method, headers: h, agent: false }, (res) => {
+    const req = open(`${base}${path}`, { method, headers: h, agent: false }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('error', reject);
@@ -98,7 +111,7 @@ export function stream(base, path, body, headers = {}) {
   let req;
   s.response = new Promise((resolveHead, rejectHead) => {
     s.done = new Promise((resolveDone, rejectDone) => {
-      req = http.request(`${base}${path}`, {
+      req = open(`${base}${path}`, {
         method: 'POST',
         agent: false,
         headers: { 'Content-Type': 'application/json', ...headers },

@@ -207,6 +207,12 @@ export const SCENARIOS = {
   // Same bytes as `unicode`, split mid-line / mid-UTF-8 / mid-CRLF (OpenAI with CRLF line ends).
   split: (kind, model) => splitAwkwardly(tokensBody(kind, model, UNICODE_TOKENS, { eol: '\r\n' })),
   violation: (kind, model) => tokensBody(kind, model, VIOLATION_TOKENS),
+  // The violation, with 300 ms between tokens (so an early stop is visible).
+  'violation-drip': (kind, model) => tokensBody(kind, model, VIOLATION_TOKENS).flatMap((s) => [s, { delay: 300 }]),
+  // A violation on the first try; the table once the request carries feedback
+  // (a previous assistant turn), as a model corrected by sluice's retry would.
+  'fix-on-retry': (kind, model, rec) => tokensBody(kind, model,
+    rec.json?.messages?.some((m) => m.role === 'assistant') ? TABLE_TOKENS : VIOLATION_TOKENS),
   'invalid-json': (kind, model) => tokensBody(kind, model, INVALID_JSON_TOKENS),
   // First token, a 700 ms pause, then the rest.
   slow: (kind, model) => {

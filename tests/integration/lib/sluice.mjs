@@ -97,7 +97,7 @@ export class Sluice {
     child.stdout.resume();
   }
 
-  get url() { return `http://127.0.0.1:${this.port}`; }
+  get url() { return `${this.scheme}://127.0.0.1:${this.port}`; }
   get running() { return this.exitCode === undefined && this.exitSignal === undefined; }
 
   _notify() {
@@ -180,6 +180,7 @@ export async function startSluice({ config = null, env = {}, args = [], listen =
     throw err;
   });
   gw.port = line.port;
+  gw.scheme = line.scheme ?? 'http';
   return gw;
 }
 
