@@ -52,7 +52,7 @@ void AddRandom(CLI::App& model, const std::shared_ptr<RandomFlags>& f) {
   random->add_option("--embd", o.n_embd, "Embedding width (default 64)");
   random->add_option("--layers", o.n_layer, "Transformer blocks (default 2)");
   random->add_option("--heads", o.n_head, "Attention heads (default 4)");
-  random->add_option("--kv-heads", o.n_head_kv, "Key/value heads (default 4)");
+  random->add_option("--kv-heads", o.n_head_kv, "Key/value heads (default: --heads)");
   random->add_option("--ff", o.n_ff, "Feed-forward width (default 128)");
   random->add_option("--context", o.context_length, "Context length (default 2048)");
   random->add_flag("--tied", o.tied, "No output.weight: logits use token_embd");

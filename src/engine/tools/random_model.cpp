@@ -144,7 +144,9 @@ class ModelWriter {
 
 }  // namespace
 
-Status WriteRandomModel(const RandomModelOptions& o, const std::string& path) {
+Status WriteRandomModel(const RandomModelOptions& options, const std::string& path) {
+  RandomModelOptions o = options;
+  if (o.n_head_kv == 0) o.n_head_kv = o.n_head;
   if (o.arch != "llama" && o.arch != "qwen2") {
     return Invalid("--arch must be llama or qwen2, not \"" + o.arch + "\"");
   }

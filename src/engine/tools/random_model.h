@@ -26,7 +26,7 @@ struct RandomModelOptions {
   int32_t n_embd = 64;
   int32_t n_layer = 2;
   int32_t n_head = 4;
-  int32_t n_head_kv = 4;
+  int32_t n_head_kv = 0;  // 0: as many as n_head (no GQA)
   int32_t n_ff = 128;
   int32_t context_length = 2048;
   bool tied = false;  // no output.weight: logits use token_embd
