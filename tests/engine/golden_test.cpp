@@ -9,7 +9,8 @@
 //
 // Each model runs three ways, which must all match the reference (and
 // Model::Embed must match the reference's pooled, normalized hidden state):
-//   - the whole sequence in one Forward (prompt path, logits of every position);
+//   - the whole sequence in one Forward (prompt path, logits of every position),
+//     on pools of 1, 2 and 3 threads;
 //   - one token at a time through the KV cache (decode path);
 //   - a split: a cached prefix of 5 tokens, then the rest as one batch.
 //
@@ -188,13 +189,14 @@ TEST_P(GoldenTest, LogitsMatchTheReference) {
   const size_t v = static_cast<size_t>(g.n_vocab);
   ThreadPool pool(2);
 
-  {  // All at once.
+  for (int threads : {1, 2, 3}) {  // All at once, with work split 1, 2 and 3 ways.
+    ThreadPool batch_pool(threads);
     std::unique_ptr<KvCache> cache = m.NewCache(n);
     std::vector<float> got(n * v);
-    Status s = m.Forward(g.tokens, *cache, pool, got);
+    Status s = m.Forward(g.tokens, *cache, batch_pool, got);
     ASSERT_TRUE(s.ok()) << s.message();
     EXPECT_EQ(cache->size(), n);
-    Compare(g, got, "batch");
+    Compare(g, got, "batch, " + std::to_string(threads) + "t");
   }
   {  // One token at a time.
     std::unique_ptr<KvCache> cache = m.NewCache(n);
