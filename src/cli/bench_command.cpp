@@ -33,12 +33,12 @@ void AddBenchCommand(CLI::App& app) {
         "model:   {}\n"
         "shape:   {}\n"
         "weights: {}; {:.1f} MB of weights, loaded in {:.2f} s\n"
-        "threads: {}, repetitions: {}\n"
+        "threads: {}, repetitions: {}; {:.2f} cores busy on average (lower: other load)\n"
         "pp{:<5}  {:8.1f} tokens/s\n"
         "tg{:<5}  {:8.1f} tokens/s   {:.2f} GB/s of weights\n"
         "peak RSS {:.0f} MB\n",
         o->model, r->shape, r->weight_type, static_cast<double>(r->weight_bytes) / 1e6, r->load_s,
-        o->threads, o->repetitions, o->prompt_tokens, r->pp_tokens_per_s, o->gen_tokens,
+        o->threads, o->repetitions, r->cpu_cores_used, o->prompt_tokens, r->pp_tokens_per_s, o->gen_tokens,
         r->tg_tokens_per_s, r->tg_gb_per_s, r->peak_rss_mb);
   });
 }

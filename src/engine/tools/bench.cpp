@@ -48,6 +48,16 @@ std::string DescribeTypes(const std::string& path) {
   return out;
 }
 
+// User + system CPU seconds of the whole process so far.
+double CpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 int32_t Argmax(const std::vector<float>& v) {
   return static_cast<int32_t>(std::max_element(v.begin(), v.end()) - v.begin());
 }
@@ -88,6 +98,7 @@ StatusOr<BenchResult> RunBench(const BenchOptions& o) {
   std::unique_ptr<KvCache> cache = m.NewCache(n_ctx);
   std::vector<float> logits(static_cast<size_t>(c.n_vocab));
   double pp_s = 0, tg_s = 0;
+  const double cpu_start = CpuSeconds();
   for (int32_t rep = 0; rep < o.repetitions; ++rep) {
     cache->Truncate(0);
     const Clock::time_point a = Clock::now();
@@ -102,6 +113,7 @@ StatusOr<BenchResult> RunBench(const BenchOptions& o) {
     }
     tg_s += Seconds(b, Clock::now());
   }
+  r.cpu_cores_used = (CpuSeconds() - cpu_start) / (pp_s + tg_s);
   r.pp_tokens_per_s = o.prompt_tokens * o.repetitions / pp_s;
   r.tg_tokens_per_s = o.gen_tokens * o.repetitions / tg_s;
   r.tg_gb_per_s = static_cast<double>(r.weight_bytes) * r.tg_tokens_per_s / 1e9;

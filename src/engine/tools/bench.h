@@ -29,6 +29,9 @@ struct BenchResult {
   double tg_tokens_per_s = 0;   // mean over repetitions
   double tg_gb_per_s = 0;       // weight_bytes × tg tokens/s
   double peak_rss_mb = 0;       // getrusage ru_maxrss
+  // Process CPU time / wall time over the timed runs: close to `threads` on an
+  // idle machine, lower when other processes compete for the cores.
+  double cpu_cores_used = 0;
 };
 
 // Errors: Model::Open's; kInvalidArgument for non-positive counts or a

@@ -38,6 +38,7 @@ TEST(Bench, ReportsSpeedsShapeAndTypesOfASmallModel) {
   EXPECT_GT(r->tg_tokens_per_s, 0);
   EXPECT_GT(r->tg_gb_per_s, 0);
   EXPECT_GT(r->peak_rss_mb, 0);
+  EXPECT_GT(r->cpu_cores_used, 0);
   EXPECT_GT(r->weight_bytes, 0u);
   EXPECT_NE(r->shape.find("2 layers, embd 64"), std::string::npos) << r->shape;
   EXPECT_EQ(r->weight_type.rfind("Q8_0 (", 0), 0u) << r->weight_type;
