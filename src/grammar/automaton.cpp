@@ -30,12 +30,16 @@ uint32_t Automaton::StateFor(std::vector<uint32_t> seed) const {
   // Epsilon closure.
   std::vector<uint32_t> set;
   std::vector<uint32_t> stack = std::move(seed);
-  std::vector<bool> seen;  // sized lazily: sets are small compared to the NFA
-  std::unordered_map<uint32_t, bool> visited;
+  if (mark_.size() != nfa_.size()) mark_.assign(nfa_.size(), 0);
+  if (++epoch_ == 0) {
+    std::fill(mark_.begin(), mark_.end(), 0);
+    epoch_ = 1;
+  }
   while (!stack.empty()) {
     uint32_t s = stack.back();
     stack.pop_back();
-    if (!visited.emplace(s, true).second) continue;
+    if (mark_[s] == epoch_) continue;
+    mark_[s] = epoch_;
     set.push_back(s);
     for (uint32_t e : nfa_.state(s).eps) stack.push_back(e);
   }
@@ -46,10 +50,13 @@ uint32_t Automaton::StateFor(std::vector<uint32_t> seed) const {
   auto st = std::make_unique<DfaState>();
   st->next.assign(class_rep_.size(), kUnknown);
   st->free_text = true;
+  st->pure_text = true;
   for (uint32_t s : set) {
     const NfaState& ns = nfa_.state(s);
     st->final = st->final || ns.final;
     st->free_text = st->free_text && ns.free_text;
+    st->text_budget = std::max(st->text_budget, ns.text_budget);
+    st->pure_text = st->pure_text && ns.text_budget >= 0;
     for (const ByteEdge& e : ns.bytes) {
       for (int b = e.lo; b <= e.hi; ++b) st->bytes[static_cast<size_t>(b) >> 6] |= uint64_t{1} << (b & 63);
       st->has_bytes = true;
@@ -62,6 +69,10 @@ uint32_t Automaton::StateFor(std::vector<uint32_t> seed) const {
       }
       it->ret_nfa.push_back(c.ret);
     }
+  }
+  if (set.size() == 1) {
+    st->text_chain = nfa_.state(set[0]).text_chain;
+    st->text_min_left = nfa_.state(set[0]).text_min_left;
   }
   st->nfa = std::move(set);
   auto id = static_cast<uint32_t>(states_.size());

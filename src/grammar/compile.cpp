@@ -90,6 +90,15 @@ void Trim(internal::Nfa& nfa) {
       return !productive[c.ret] || !productive[rules[c.rule].start];
     });
   }
+  // A text state whose character edges were trimmed (an unanchored pattern
+  // whose later starts can never match) no longer takes any text.
+  for (uint32_t s = 0; s < n; ++s) {
+    internal::NfaState& st = nfa.mutable_state(s);
+    if (st.text_budget < 0) continue;
+    bool takes_text = std::any_of(st.bytes.begin(), st.bytes.end(),
+                                  [](const internal::ByteEdge& b) { return b.lo <= 'a' && 'a' <= b.hi; });
+    if (!takes_text) st.text_budget = -1;
+  }
 }
 
 bool DetectDraft7(const boost::json::value& doc, bool fallback) {

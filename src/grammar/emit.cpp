@@ -211,6 +211,7 @@ class Emitter {
     nfa_.JsonChar(loop, CharSet::Any(), loop);
     Byte(loop, '"', to);
     nfa_.mutable_state(loop).free_text = true;
+    nfa_.mutable_state(loop).text_budget = kUnboundedText;
     return loop;
   }
 
@@ -223,7 +224,12 @@ class Emitter {
     }
     uint32_t cur = q;
     if (n.max_length) {
+      uint32_t chain = ++chains_;
       for (uint64_t i = 0;; ++i) {
+        NfaState& position = nfa_.mutable_state(cur);
+        position.text_budget = static_cast<int32_t>(*n.max_length - i);  // max_length <= 4096
+        position.text_chain = chain;
+        position.text_min_left = static_cast<int32_t>(i < n.min_length ? n.min_length - i : 0);
         if (i >= n.min_length) Byte(cur, '"', to);
         if (i == *n.max_length || !CheckSize()) break;
         uint32_t next = New();
@@ -233,6 +239,7 @@ class Emitter {
       return;
     }
     for (uint64_t i = 0; i < n.min_length && CheckSize(); ++i) {
+      nfa_.mutable_state(cur).text_budget = kUnboundedText;  // leads to the free-text loop
       uint32_t next = New();
       nfa_.JsonChar(cur, CharSet::Any(), next);
       cur = next;
@@ -353,12 +360,60 @@ class Emitter {
       }
       return base;
     };
-    nfa_.Eps(q, copy(true));
+    uint32_t anchored_base = copy(true);
+    MarkTextLoops(*program, anchored_base);
+    nfa_.Eps(q, anchored_base);
     if (unanchored) {
       uint32_t prefix = New();
       nfa_.JsonChar(q, CharSet::Any(), prefix);
       nfa_.JsonChar(prefix, CharSet::Any(), prefix);
-      nfa_.Eps(prefix, copy(false));
+      nfa_.mutable_state(q).text_budget = kUnboundedText;  // any character enters the prefix loop
+      nfa_.mutable_state(prefix).text_budget = kUnboundedText;
+      uint32_t base = copy(false);
+      MarkTextLoops(*program, base);
+      nfa_.Eps(prefix, base);
+    }
+  }
+
+  // Whether `set` holds every plain-text character (TokenVocabulary:
+  // U+0020 and up but '"', '\', surrogates, U+2028 and U+2029).
+  static bool CoversPlainText(const CharSet& set) {
+    static constexpr std::pair<char32_t, char32_t> kMayMiss[] = {
+        {0, 0x1F}, {0x22, 0x22}, {0x5C, 0x5C}, {0x2028, 0x2029}, {0xD800, 0xDFFF}};
+    const CharSet missing = set.Complement();
+    for (const auto& r : missing.ranges()) {
+      bool inside = false;
+      for (auto [lo, hi] : kMayMiss) inside = inside || (lo <= r.lo && r.hi <= hi);
+      if (!inside) return false;
+    }
+    return true;
+  }
+
+  // A regex loop over a set that covers plain text (`.*`, `[\s\S]+`): its
+  // state takes any plain-text run and stays in the loop.
+  void MarkTextLoops(const schema::regex::Program& program, uint32_t base) {
+    const auto& insts = program.insts;
+    for (size_t i = 0; i < insts.size(); ++i) {
+      if (insts[i].op != Inst::Op::kSet || !CoversPlainText(program.sets[insts[i].arg])) continue;
+      // Does the set's target come back to i through epsilon instructions?
+      std::vector<bool> seen(insts.size(), false);
+      std::vector<uint32_t> st = {insts[i].x};
+      bool loops = false;
+      while (!st.empty() && !loops) {
+        uint32_t k = st.back();
+        st.pop_back();
+        if (seen[k]) continue;
+        seen[k] = true;
+        if (k == i) {
+          loops = true;
+        } else if (insts[k].op == Inst::Op::kSplit) {
+          st.push_back(insts[k].x);
+          st.push_back(insts[k].y);
+        } else if (insts[k].op == Inst::Op::kJump) {
+          st.push_back(insts[k].x);
+        }
+      }
+      if (loops) nfa_.mutable_state(base + static_cast<uint32_t>(i)).text_budget = kUnboundedText;
     }
   }
 
@@ -426,7 +481,11 @@ class Emitter {
       trie[cur].is_name = true;
     }
     std::vector<uint32_t> state(trie.size());
-    for (auto& s : state) s = New();
+    for (auto& s : state) {
+      s = New();
+      // Every character goes on in the trie or to the free-text loop.
+      nfa_.mutable_state(s).text_budget = kUnboundedText;
+    }
     Byte(from, '"', state[0]);
     uint32_t diverged = FreeText(to);
     for (size_t i = 0; i < trie.size(); ++i) {
@@ -536,6 +595,7 @@ class Emitter {
   }
 
   const Ir& ir_;
+  uint32_t chains_ = 0;  // maxLength chains emitted (NfaState::text_chain)
   EmitOptions options_;
   Nfa nfa_;
   Status error_;

@@ -71,7 +71,11 @@ void Magnitudes(Nfa& nfa, uint64_t a, std::optional<uint64_t> b, uint32_t from, 
     if (*b < a) return;
     std::string sb = std::to_string(*b);
     for (size_t len = sa.size(); len <= sb.size(); ++len) {
-      std::string lo = len == sa.size() ? sa : "1" + std::string(len - 1, '0');
+      std::string lo = sa;
+      if (len != sa.size()) {  // 10...0 (built in place: GCC 12's -Wrestrict misfires on "1" + string)
+        lo.assign(len, '0');
+        lo[0] = '1';
+      }
       std::string hi = len == sb.size() ? sb : std::string(len, '9');
       SameLength(nfa, lo, hi, from, to);
     }

@@ -3,12 +3,15 @@
 // cached per (grammar, vocabulary): an entry holds the tokens accepted
 // without leaving the current rule (a bitmask) and the few "uncertain"
 // tokens whose bytes run past the rule's end, which FillMask checks against
-// the real stack. Free-text string states take every plain-text token at
-// once and walk only the special-token trie.
+// the real stack. String states that take plain text (NfaState::
+// text_budget) accept the plain-text tokens short enough in bulk (a
+// precomputed bitmask per length) and walk only the rest of the trie.
 #include "grammar/token_matcher.h"
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "grammar/internal/compiled_grammar.h"
 #include "grammar/internal/vocabulary.h"
@@ -27,33 +30,76 @@ struct MaskEntry {
 };
 
 struct MaskCache {
-  std::vector<std::unique_ptr<MaskEntry>> entries;  // by DFA state
+  std::vector<std::shared_ptr<const MaskEntry>> entries;  // by DFA state
+  // Shared entries of maxLength chain positions far from both bounds, by
+  // (chain, whether characters are still required).
+  std::map<std::pair<uint32_t, bool>, std::shared_ptr<const MaskEntry>> chain_entries;
   // Walk scratch.
   StackPool pool;
   std::vector<std::vector<Config>> levels;
   std::vector<uint8_t> escaped;
+  std::vector<uint32_t> single;
 };
 
 namespace {
 
-void Walk(const Automaton& a, const TokenVocabulary& vocab, const TokenTrie& trie, uint32_t d, MaskCache& cache,
+// Walks `trie` from DFA state `d` (unknown stack below): tokens accepted
+// inside the current rule go to entry.accepted, tokens that run past the
+// rule's end to entry.uncertain. With budget >= 0 (d takes plain text of up
+// to `budget` characters) subtrees of plain tokens that short are skipped:
+// the caller accepts them in bulk. A level reached with a single
+// configuration and no calls steps by one table lookup.
+void Walk(const Automaton& a, const TokenTrie& trie, uint32_t d, int32_t budget, MaskCache& cache,
           MaskEntry& entry) {
   cache.pool.Clear();
   size_t depth = trie.max_depth + 1;
   if (cache.levels.size() < depth) cache.levels.resize(depth);
   if (cache.escaped.size() < depth) cache.escaped.resize(depth);
+  if (cache.single.size() < depth) cache.single.resize(depth);
   auto& levels = cache.levels;
+  auto& single = cache.single;  // the level's only DFA state (empty stack, no calls), else kDead
   levels[0].clear();
   levels[0].push_back({d, StackPool::kEmpty});
   Close(a, cache.pool, &levels[0]);
+  single[0] = levels[0].size() == 1 && levels[0][0].stack == StackPool::kEmpty ? levels[0][0].d : internal::kDead;
   cache.escaped[0] = 0;  // at depth 0 the caller's own closure covers returns
+  // Subtrees of plain tokens no longer than `skip` characters are taken in
+  // bulk; in a pure text state longer ones are rejected, so every subtree
+  // of plain tokens can be skipped.
+  const bool bulk = budget >= 0;
+  const auto skip = static_cast<uint16_t>(
+      a.state(d).pure_text ? kNotBulk - 1 : std::min<int32_t>(std::max(budget, 0), kNotBulk - 1));
   const auto& nodes = trie.nodes;
-  (void)vocab;
   for (size_t i = 1; i < nodes.size();) {
     const TrieNode& n = nodes[i];
+    if (bulk && n.bulk <= skip) {
+      i = n.next;  // plain tokens the caller accepts in bulk
+      continue;
+    }
     size_t level = n.depth;
-    bool acc = Step(a, cache.pool, levels[level - 1], n.byte, &levels[level]);
-    if (levels[level].empty()) {
+    bool acc = false;
+    bool dead = false;
+    if (uint32_t from = single[level - 1]; from != internal::kDead) {
+      uint32_t nd = a.Next(from, n.byte);
+      if (nd == internal::kDead) {
+        dead = true;
+      } else if (a.state(nd).calls.empty()) {
+        single[level] = nd;
+        acc = a.state(nd).final;
+      } else {
+        levels[level].clear();
+        levels[level].push_back({nd, StackPool::kEmpty});
+        acc = Close(a, cache.pool, &levels[level]);
+        single[level] = internal::kDead;
+      }
+    } else {
+      acc = Step(a, cache.pool, levels[level - 1], n.byte, &levels[level]);
+      dead = levels[level].empty();
+      single[level] = levels[level].size() == 1 && levels[level][0].stack == StackPool::kEmpty
+                          ? levels[level][0].d
+                          : internal::kDead;
+    }
+    if (dead) {
       if (cache.escaped[level - 1]) {
         for (uint32_t k = n.sub_lo; k < n.sub_hi; ++k) entry.uncertain.push_back(trie.order[k]);
       }
@@ -74,15 +120,29 @@ void Walk(const Automaton& a, const TokenVocabulary& vocab, const TokenTrie& tri
 const MaskEntry& EntryFor(const Automaton& a, const TokenVocabulary& vocab, MaskCache& cache, uint32_t d) {
   if (cache.entries.size() <= d) cache.entries.resize(a.n_states() + 1);
   if (!cache.entries[d]) {
-    auto entry = std::make_unique<MaskEntry>();
-    entry->accepted.assign(vocab.n_words(), 0);
-    if (a.state(d).free_text) {
-      entry->accepted = vocab.plain_bits();
-      Walk(a, vocab, vocab.special(), d, cache, *entry);
-    } else {
-      Walk(a, vocab, vocab.all(), d, cache, *entry);
+    // A chain position whose bounds no token can reach (more characters
+    // left than the longest token has bytes, and '"' allowed either at every
+    // position or at none a token reaches) behaves like every other such
+    // position of its chain.
+    const internal::DfaState& st = a.state(d);
+    auto reach = static_cast<int32_t>(vocab.all().max_depth);
+    std::optional<std::pair<uint32_t, bool>> shared;
+    if (st.text_chain != 0 && st.text_budget > reach && (st.text_min_left == 0 || st.text_min_left > reach)) {
+      shared = std::make_pair(st.text_chain, st.text_min_left > 0);
+      if (auto it = cache.chain_entries.find(*shared); it != cache.chain_entries.end()) {
+        cache.entries[d] = it->second;
+        return *it->second;
+      }
     }
+    auto entry = std::make_shared<MaskEntry>();
+    int32_t budget = a.state(d).text_budget;
+    if (budget >= 0) entry->accepted = vocab.plain_upto(budget);
+    else entry->accepted.assign(vocab.n_words(), 0);
+    // States that decide every plain token in bulk walk only the others.
+    bool all_plain_decided = budget >= vocab.max_plain_chars() || (budget >= 0 && a.state(d).pure_text);
+    Walk(a, all_plain_decided ? vocab.special() : vocab.all(), d, budget, cache, *entry);
     if (cache.entries.size() <= d) cache.entries.resize(a.n_states() + 1);
+    if (shared) cache.chain_entries[*shared] = entry;
     cache.entries[d] = std::move(entry);
   }
   return *cache.entries[d];

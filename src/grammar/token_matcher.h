@@ -12,7 +12,9 @@
 // (shared prefixes are walked once) and cached in a table shared by every
 // matcher of the same (grammar, vocabulary); only the few tokens whose bytes
 // run past the end of the current rule ($ref recursion) are checked against
-// the actual stack at run time. See docs/grammar.md.
+// the actual stack at run time. Inside strings, plain-text tokens (no quote,
+// backslash or control byte) are accepted in bulk by length class and only
+// the rest of the trie is walked. See docs/grammar.md.
 //
 // Thread-safety: TokenVocabulary is immutable; VocabularyFor is thread-safe.
 // A TokenMatcher is one generation's state: not thread-safe, but any number

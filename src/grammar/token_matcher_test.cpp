@@ -74,6 +74,66 @@ TEST(TokenMatcherTest, MaskEqualsBruteForceOnSmallVocabulary) {
   }
 }
 
+// Exactness of the bulk paths (plain-text tokens accepted by length, the
+// single-configuration walk): masks equal trying each token, over schemas
+// with bounded/unbounded strings, unanchored patterns, keys and recursion, on
+// a vocabulary with plain tokens of many lengths and tokens that close strings.
+TEST(TokenMatcherTest, MaskEqualsBruteForceWithTextTokensOfManyLengths) {
+  std::vector<std::string> pieces;
+  for (int b = 0; b < 256; ++b) pieces.emplace_back(1, static_cast<char>(b));
+  for (const char* p : {"ab", "abc", "abcd", "abcde", "abcdefgh", "hello world", "a b c d e f g", "\xC3\xA9\xC3\xA9",
+                        "\xE6\x97\xA5\xE6\x9C\xAC", "\xF0\x9F\x98\x80", "x\xC3\xA9y", "12", "123", "2024-01-01",
+                        "a\"", "ab\"", "abcd\"", "abcde\",", "\"}", "\", \"", "\":", "\": \"", "{\"", "\\n", "\\\"",
+                        "a\\n", "\\u00e9", "\\ud83d", "\\ude00", "ab\"}", "x\"]", "\xC3", "\xA9", "a\xC3", " \"",
+                        "true", "null", "[\"", "\"]", "\", ", "name", "note\": \"", "\"value"}) {
+    pieces.emplace_back(p);
+  }
+  pieces.emplace_back("");  // EOS
+  int32_t eos = static_cast<int32_t>(pieces.size() - 1);
+  auto vocab = std::make_shared<const TokenVocabulary>(std::move(pieces), std::vector<int32_t>{eos});
+  const char* schemas[] = {
+      R"({"type":"object","properties":{"note":{"type":"string","minLength":2,"maxLength":6},
+          "name":{"type":"string","maxLength":3}},"required":["note","name"],"additionalProperties":true})",
+      R"({"type":"array","items":{"type":"string","pattern":"b+c"},"maxItems":3})",
+      R"({"type":"array","items":{"type":"string","pattern":"^ab|d$"},"maxItems":3})",
+      R"({"anyOf":[{"type":"string","maxLength":2},{"type":"string","minLength":4,"maxLength":9},
+          {"type":"string","pattern":"^2024-"}]})",
+      R"({"$defs":{"t":{"type":"object","properties":{"v":{"type":"string","maxLength":5},
+          "c":{"type":"array","items":{"$ref":"#/$defs/t"}}}}},"$ref":"#/$defs/t"})",
+      R"({"type":"string","minLength":3})",
+      // Long counted strings: positions far from both bounds share masks.
+      R"({"type":"array","items":{"type":"string","minLength":30,"maxLength":60},"maxItems":2})",
+  };
+  std::mt19937 rng(11);
+  for (const char* schema_text : schemas) {
+    auto g = MustCompile(schema_text);
+    ASSERT_NE(g, nullptr);
+    for (int walk = 0; walk < 8; ++walk) {
+      std::vector<int32_t> prefix;
+      for (int step = 0; step < 40; ++step) {
+        TokenMatcher m(g, vocab);
+        for (int32_t t : prefix) ASSERT_TRUE(m.Advance(t));
+        auto allowed = Allowed(m);
+        std::vector<int32_t> brute;
+        for (int32_t t = 0; t < vocab->vocab_size(); ++t) {
+          TokenMatcher probe(g, vocab);
+          for (int32_t p : prefix) ASSERT_TRUE(probe.Advance(p));
+          if (probe.Advance(t)) brute.push_back(t);
+        }
+        ASSERT_EQ(allowed, brute) << schema_text << " after " << prefix.size() << " tokens";
+        if (m.IsTerminated() || allowed.empty()) break;
+        // Prefer multi-byte tokens so that walks get deep into strings.
+        int32_t pick = allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)];
+        for (int tries = 0; tries < 4 && vocab->piece(pick).size() < 2; ++tries) {
+          pick = allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)];
+        }
+        if (vocab->is_end(pick)) break;
+        prefix.push_back(pick);
+      }
+    }
+  }
+}
+
 TEST(TokenMatcherTest, EndOnlyWhenAcceptingAndForcedBytes) {
   auto vocab = SmallVocabulary();
   int32_t eos = vocab->vocab_size() - 1;

@@ -9,12 +9,14 @@ namespace sluice::grammar {
 namespace {
 
 // Whole UTF-8 characters only (no surrogates, no overlong forms), none
-// below U+0020, no '"' or '\'.
-bool IsPlainText(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+// below U+0020, no '"' or '\', and no U+2028 / U+2029 (so that a regex `.`
+// loop takes every plain token too). Returns the character count, or -1.
+int PlainTextChars(std::string_view s) {
+  int chars = 0;
+  for (size_t i = 0; i < s.size(); ++chars) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      if (c < 0x20 || c == '"' || c == '\\') return false;
+      if (c < 0x20 || c == '"' || c == '\\') return -1;
       ++i;
       continue;
     }
@@ -23,24 +25,26 @@ bool IsPlainText(std::string_view s) {
     if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
     else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
     else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-    else return false;
-    if (i + n > s.size()) return false;
+    else return -1;
+    if (i + n > s.size()) return -1;
     for (size_t k = 1; k < n; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
+      if ((cc & 0xC0) != 0x80) return -1;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x2028 || cp == 0x2029)) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return -1;
     }
     i += n;
   }
-  return true;
+  return chars;
 }
 
 }  // namespace
 
-void TokenTrie::Build(const std::vector<std::string>& bytes, std::vector<int32_t> ids) {
+void TokenTrie::Build(const std::vector<std::string>& bytes, std::vector<int32_t> ids,
+                      const std::vector<uint16_t>& bulk_len) {
   std::sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
     const auto& sa = bytes[static_cast<size_t>(a)];
     const auto& sb = bytes[static_cast<size_t>(b)];
@@ -80,21 +84,45 @@ void TokenTrie::Build(const std::vector<std::string>& bytes, std::vector<int32_t
   nodes[0].next = static_cast<uint32_t>(nodes.size());
   nodes[0].sub_lo = 0;
   nodes[0].sub_hi = static_cast<uint32_t>(order.size());
+  // bulk: the largest bulk_len in the subtree (sum of subtree sizes = total token bytes).
+  for (TrieNode& n : nodes) {
+    uint16_t b = 0;
+    for (uint32_t k = n.sub_lo; k < n.sub_hi && b != kNotBulk; ++k) {
+      b = std::max(b, bulk_len[static_cast<size_t>(order[k])]);
+    }
+    n.bulk = b;
+  }
+  nodes[0].bulk = kNotBulk;
 }
 
 TokenVocabulary::TokenVocabulary(std::vector<std::string> pieces, std::vector<int32_t> end_ids)
     : pieces_(std::move(pieces)), end_ids_(std::move(end_ids)) {
   std::vector<int32_t> all, special;
-  plain_bits_.assign(n_words(), 0);
+  std::vector<uint16_t> bulk_len(pieces_.size(), kNotBulk);
   for (size_t id = 0; id < pieces_.size(); ++id) {
     if (pieces_[id].size() > 1024) pieces_[id].clear();  // never content; keeps trie depth bounded
     if (pieces_[id].empty() || is_end(static_cast<int32_t>(id))) continue;
     all.push_back(static_cast<int32_t>(id));
-    if (IsPlainText(pieces_[id])) plain_bits_[id / 32] |= 1u << (id % 32);
-    else special.push_back(static_cast<int32_t>(id));
+    int chars = PlainTextChars(pieces_[id]);
+    if (chars >= 0 && chars <= kMaxBulkChars) {
+      bulk_len[id] = static_cast<uint16_t>(chars);
+      max_plain_chars_ = std::max(max_plain_chars_, chars);
+    }
   }
-  all_.Build(pieces_, std::move(all));
-  special_.Build(pieces_, std::move(special));
+  // plain_upto_[k]: plain tokens of at most k characters (cumulative).
+  plain_upto_.assign(static_cast<size_t>(max_plain_chars_) + 1, std::vector<uint32_t>(n_words(), 0));
+  for (size_t id = 0; id < pieces_.size(); ++id) {
+    if (bulk_len[id] == kNotBulk) continue;
+    plain_upto_[bulk_len[id]][id / 32] |= 1u << (id % 32);
+  }
+  for (size_t k = 1; k < plain_upto_.size(); ++k) {
+    for (size_t w = 0; w < plain_upto_[k].size(); ++w) plain_upto_[k][w] |= plain_upto_[k - 1][w];
+  }
+  for (int32_t id : all) {
+    if (bulk_len[static_cast<size_t>(id)] == kNotBulk) special.push_back(id);
+  }
+  all_.Build(pieces_, std::move(all), bulk_len);
+  special_.Build(pieces_, std::move(special), bulk_len);
 }
 
 bool TokenVocabulary::is_end(int32_t id) const {

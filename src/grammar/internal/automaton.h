@@ -40,6 +40,15 @@ struct DfaState {
   std::array<uint64_t, 4> bytes{};  // bytes with some transition
   bool final = false;               // contains the rule's final state
   bool free_text = false;           // every NFA state is a free-text loop head
+  // Largest NfaState::text_budget of its NFA states (-1: none): plain-text
+  // tokens of at most this many characters are accepted, inside the string.
+  int32_t text_budget = -1;
+  // Every NFA state is a text state: plain-text runs longer than
+  // text_budget are rejected too.
+  bool pure_text = false;
+  // The only NFA state is a maxLength chain position: its chain, or 0.
+  uint32_t text_chain = 0;
+  int32_t text_min_left = 0;
   bool has_bytes = false;
 };
 
@@ -76,6 +85,8 @@ class Automaton {
   mutable std::vector<std::unique_ptr<DfaState>> states_;
   mutable std::unordered_map<std::string, uint32_t> index_;  // key: packed NFA set
   mutable std::vector<uint32_t> rule_start_;
+  mutable std::vector<uint32_t> mark_;  // StateFor's visited set: mark_[s] == epoch_
+  mutable uint32_t epoch_ = 0;
 };
 
 struct Config {

@@ -33,7 +33,21 @@ struct NfaState {
   // This state is the loop head of an unbounded JSON string body: every raw
   // character or complete escape returns to it, and `"` leaves the string.
   bool free_text = false;
+  // Inside a JSON string body, any sequence of up to `text_budget` plain
+  // characters (U+0020 and up but '"', '\', U+2028, U+2029) is accepted from here and
+  // stays inside the string, and longer ones are not (a maxLength position);
+  // kUnboundedText: any number; < 0: not such a state. Token masks accept
+  // plain-text tokens in bulk from these states.
+  int32_t text_budget = -1;
+  // A position of a maxLength string (a counted chain of characters): the
+  // chain's id (0: none) and how many characters it still needs before '"'
+  // may close it. Positions of one chain far from both bounds have equal
+  // token masks, which the mask cache shares.
+  uint32_t text_chain = 0;
+  int32_t text_min_left = 0;
 };
+
+inline constexpr int32_t kUnboundedText = INT32_MAX;
 
 struct Rule {
   uint32_t start = 0;
