@@ -35,6 +35,9 @@ def main():
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--name", default="sluice-demo")
+    ap.add_argument("--context", type=int, default=640,
+                    help="context_length to declare (training saw up to the checkpoint's; "
+                         "a little more lets the longest answers finish)")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     ck = torch.load(args.ckpt, map_location="cpu")
@@ -74,7 +77,7 @@ def main():
          "sluice's bundled demo model: turns a request for a database table into a "
          "DatabaseSchema JSON object. Trained from scratch by tools/demo_model."),
         ("general.license", "string", "Apache-2.0"),
-        (f"{arch}.context_length", "u32", c["context_length"]),
+        (f"{arch}.context_length", "u32", max(args.context, c["context_length"])),
         (f"{arch}.embedding_length", "u32", c["n_embd"]),
         (f"{arch}.block_count", "u32", c["n_layer"]),
         (f"{arch}.feed_forward_length", "u32", c["n_ff"]),
