@@ -31,8 +31,10 @@
 //     position whose reference top-2 gap is within twice the error cannot be
 //     decided and counts as agreeing if the engine picked either near-tied
 //     token. The errors against both references are printed.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,8 @@
 #include "engine/tools/quantize_model.h"
 
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/kernels/matmul.h"
