@@ -17,13 +17,14 @@ recall (columns the prompt names that appear, by name) and the rate of prompts
 whose named columns all appear, type plausibility of the named columns that
 appear (make_data.plausible_type), and generation speed.
 
-  eval.py --data DIR --url URL [--model sluice-demo] [--limit 30]
+  eval.py --data DIR (--url URL | --serve CMD [--port N]) [--model sluice-demo] [--limit 30]
           [--min-table-acc 0.8] [--min-json 1.0] [--min-col-recall 0.7] [--json OUT]
 Exit status 1 when a --min-* bar is missed (the CI smoke check).
 """
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.request
@@ -220,6 +221,9 @@ def main():
                     help="dir with heldout.jsonl (and system.txt for --torch)")
     ap.add_argument("--url")
     ap.add_argument("--model", default="")
+    ap.add_argument("--serve", help="start this server command (e.g. 'build/x/sluice serve "
+                    "--config demo.toml') on --port, restarting it if it dies")
+    ap.add_argument("--port", type=int, default=18431)
     ap.add_argument("--torch", dest="ckpt")
     ap.add_argument("--tokenizer")
     ap.add_argument("--tokenize-bin")
@@ -238,14 +242,43 @@ def main():
     answers = []
     t0 = time.time()
     speed = {}
+    if args.serve:
+        args.url = f"http://127.0.0.1:{args.port}"
+    server = None
+    crashes = 0
+
+    def ensure_server():
+        nonlocal server, crashes
+        if server is not None and server.poll() is None:
+            return
+        if server is not None:
+            crashes += 1
+        server = subprocess.Popen(args.serve.split() + ["--listen", f"127.0.0.1:{args.port}"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(args.url + "/ready", timeout=1).read()
+                return
+            except Exception:
+                time.sleep(0.05)
+
     if args.url:
         n_tok, gen_s, ttft = 0, 0.0, 0.0
         for i, r in enumerate(rows):
-            try:
-                text, final, k, first, gen = gateway_generate(args.url, args.model, r["user"],
-                                                              args.timeout)
-            except Exception as e:  # a failed request counts as an invalid answer
-                text, final, k, first, gen = f"<error: {e}>", None, 0, 0.0, 0.0
+            if args.serve:
+                ensure_server()
+            for attempt in range(2 if args.serve else 1):
+                try:
+                    text, final, k, first, gen = gateway_generate(args.url, args.model,
+                                                                  r["user"], args.timeout)
+                    if final is None and args.serve and attempt == 0:
+                        raise ConnectionError("stream ended without a final event")
+                    break
+                except Exception as e:  # a failed request counts as an invalid answer
+                    text, final, k, first, gen = f"<error: {e}>", None, 0, 0.0, 0.0
+                    if args.serve:  # the server died after the previous answer: restart
+                        server.wait(timeout=10)
+                        ensure_server()
             n_tok += k
             gen_s += gen
             ttft += first
@@ -255,6 +288,14 @@ def main():
                 answers.append(text if final is None else json.dumps(final))
         speed = {"tokens": n_tok, "tokens_per_s": n_tok / max(gen_s, 1e-9),
                  "mean_time_to_first_token_s": ttft / len(rows)}
+        if args.serve:
+            time.sleep(0.2)
+            if server.poll() is not None:
+                crashes += 1
+            else:
+                server.terminate()
+                server.wait()
+            speed["server_restarts_after_crash"] = crashes
     elif args.ckpt:
         system = open(os.path.join(args.data, "system.txt")).read() \
             if os.path.exists(os.path.join(args.data, "system.txt")) else make_data.lab_system_message()

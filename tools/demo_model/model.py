@@ -116,6 +116,10 @@ class Model(nn.Module):
 
     def forward(self, ids):
         """ids: [B, T] -> logits [B, T, V] (plain causal LM)."""
+        return self.logits(self.hidden(ids))
+
+    def hidden(self, ids):
+        """ids: [B, T] -> final hidden states [B, T, d] (before the output norm)."""
         B, T = ids.shape
         hd = self.c.n_embd // self.c.n_head
         cos, sin = rope_tables(hd, torch.arange(T), self.c.rope_base)
@@ -124,7 +128,7 @@ class Model(nn.Module):
         for b in self.blocks:
             q, k, v = b.qkv(x, cos, sin)
             x = b.finish(x, q, k, v, mask)
-        return self.logits(x)
+        return x
 
     def forward_prefixed(self, prefix, suffix):
         """prefix: [Lp] ids shared by all rows; suffix: [B, Ls] ids at positions

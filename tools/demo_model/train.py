@@ -77,17 +77,33 @@ def batches(samples, batch, rng):
     return out
 
 
-def make_tensors(samples, group):
+def value_weights(a, opens, closes, weight):
+    """Per answer token: `weight` inside JSON string values (the table name,
+    column names and types: what depends on the prompt), 1 elsewhere (the
+    boilerplate, learned early)."""
+    w, inside = [], False
+    for t in a:
+        if inside and t in closes:
+            inside = False
+        w.append(weight if inside else 1.0)
+        if t in opens:
+            inside = True
+    return w
+
+
+def make_tensors(samples, group, opens=(), closes=(), weight=1.0):
     L = max(len(samples[i][0]) + len(samples[i][1]) for i in group)
     x = torch.zeros(len(group), L, dtype=torch.long)
     y = torch.full((len(group), L), -100, dtype=torch.long)
+    wt = torch.zeros(len(group), L)
     for r, i in enumerate(group):
         u, a = samples[i]
         seq = u + a
         x[r, :len(seq)] = torch.tensor(seq)
         # predict a[k] from position len(u)-1+k
         y[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(a)
-    return x, y
+        wt[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(value_weights(a, opens, closes, weight))
+    return x, y, wt
 
 
 def main():
@@ -111,6 +127,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--no-system", type=float, default=0.0,
+                    help="share of batches trained without the system message (its 300 "
+                         "constant tokens dilute attention; without them copying is learned sooner)")
+    ap.add_argument("--value-weight", type=float, default=1.0,
+                    help="loss weight of tokens inside JSON string values (names, types)")
     ap.add_argument("--resume", help="start from this checkpoint's weights (config from it)")
     args = ap.parse_args()
 
@@ -150,6 +171,10 @@ def main():
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98), eps=1e-8)
     prefix_t = torch.tensor(prefix)
+    # JSON string values open after `":"` and close at a token starting with `"`.
+    vocab = tok["model"]["vocab"]
+    opens = {vocab[k] for k in ('":"',) if k in vocab}
+    closes = {i for k, i in vocab.items() if k.startswith('"')} - opens
     budget = args.minutes * 60.0
     t0 = time.time()
     last_ckpt = t0
@@ -174,17 +199,22 @@ def main():
             order = batches(samples, args.batch, rng)
             epoch += 1
         group = order.pop()
-        x, y = make_tensors(samples, group)
+        x, y, wt = make_tensors(samples, group, opens, closes, args.value_weight)
         if step < args.warmup:
             lr = args.lr * (step + 1) / args.warmup
         else:
             lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        h = model.forward_prefixed(prefix_t, x)
+        if rng.random() < args.no_system:
+            h = model.hidden(x)  # the chat without the system message: positions from 0
+        else:
+            h = model.forward_prefixed(prefix_t, x)
         sel = y.view(-1) != -100
         logits = model.logits(h.reshape(-1, cfg.n_embd)[sel])
-        loss = F.cross_entropy(logits, y.view(-1)[sel])
+        per_tok = F.cross_entropy(logits, y.view(-1)[sel], reduction="none")
+        w = wt.view(-1)[sel]
+        loss = (per_tok * w).sum() / w.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
