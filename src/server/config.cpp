@@ -389,6 +389,7 @@ StatusOr<Config> LoadConfig(const std::string& path, const EnvLookup& env) {
           c.default_model.empty() ? (demo_first ? kDemoModel : kDefaultModel) : c.default_model);
       if (!demo_path.empty()) c.models.push_back({kDemoModel, "demo", "", ""});
       if (model != kDemoModel) c.models.push_back({model, "ollama", "", ""});
+      if (model != kDefaultModel) c.models.push_back({kDefaultModel, "ollama", "", ""});
       c.models.push_back({"ollama/*", "ollama", "", ""});
       if (c.default_model.empty()) c.default_model = model;
     }

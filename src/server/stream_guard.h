@@ -29,8 +29,9 @@ namespace sluice::server {
 // The guard's grammar for a request's response format, or nullptr when the
 // request asks for text or its schema is one the grammar cannot express (the
 // final validator alone judges those). Compiled once per schema text and
-// shared (the cache holds a bounded number of schemas). Options suit upstream
-// text: any amount of whitespace, additional properties as JSON Schema allows.
+// shared (the cache holds a bounded number of schemas). Compiled as a
+// superset of the schema's documents (grammar::CompileOptions::superset):
+// members in any order, any layout, so a valid answer is never stopped.
 std::shared_ptr<const grammar::CompiledGrammar> GuardGrammarFor(const api::ResponseFormat& format);
 
 class StreamGuard final : public providers::EventSink {

@@ -190,3 +190,17 @@ describe('embedded cancellation', () => {
     assert.equal((await request(ctx.gw.url, { path: '/health' })).status, 200);
   });
 });
+
+describe('embedded engine metrics', () => {
+  test('/metrics reports engine tokens, compute seconds and generation speed', async () => {
+    const r = await postJson(ctx.gw.url, '/v1/chat/completions', chat({ max_tokens: 8 }));
+    assert.equal(r.status, 200, r.text);
+    const m = await request(ctx.gw.url, { path: '/metrics' });
+    assert.equal(m.status, 200);
+    const value = (re) => Number((m.text.match(re) ?? [])[1] ?? NaN);
+    assert.ok(value(/^sluice_engine_tokens_total\{model="tiny",phase="prompt"\} (\d+)$/m) > 5, m.text);
+    assert.ok(value(/^sluice_engine_tokens_total\{model="tiny",phase="generate"\} (\d+)$/m) >= 1, m.text);
+    assert.ok(value(/^sluice_engine_seconds_total\{model="tiny",phase="generate"\} ([\d.e+-]+)$/m) > 0, m.text);
+    assert.ok(value(/^sluice_engine_generation_tokens_per_second_count\{model="tiny"\} (\d+)$/m) >= 1, m.text);
+  });
+});

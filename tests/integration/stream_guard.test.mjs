@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { eventually, postJson, stream } from './lib/client.mjs';
 import { standardConfig, UPSTREAM_KEY, useGateway } from './lib/fixture.mjs';
-import { TABLE_OBJECT, TABLE_SCHEMA, TABLE_TOKENS, VIOLATION_TOKENS } from './lib/mocks.mjs';
+import {
+  REORDERED_OBJECT, REORDERED_TOKENS, TABLE_OBJECT, TABLE_SCHEMA, TABLE_TOKENS, VIOLATION_TOKENS,
+} from './lib/mocks.mjs';
 import { startSluice } from './lib/sluice.mjs';
 
 const ctx = useGateway();
@@ -97,6 +99,24 @@ describe('retry with feedback', () => {
     assert.deepEqual(s.events.slice(0, -1).map((e) => e.json.token), TABLE_TOKENS);
     assert.deepEqual(s.events.at(-1).json, { status: 'success', data: TABLE_OBJECT });
     assert.equal(upstreamRequests('guard-ok').length, 1);
+  });
+});
+
+describe('valid answers are never stopped', () => {
+  for (const prefix of ['o', 'a']) {
+    test(`${prefix}/reordered: members out of schema order, pretty-printed → success`, async () => {
+      const s = await generate({ prompt: PROMPT, model: `${prefix}/reordered` }, `guard-reordered-${prefix}`);
+      assert.deepEqual(s.events.slice(0, -1).map((e) => e.json.token), REORDERED_TOKENS);
+      assert.deepEqual(s.events.at(-1).json, { status: 'success', data: REORDERED_OBJECT });
+      assert.equal(upstreamRequests(`guard-reordered-${prefix}`).length, 1);
+    });
+  }
+
+  test('chat json_schema with members out of order → 200', async () => {
+    const r = await postJson(ctx.gw.url, '/v1/chat/completions',
+      { model: 'a/reordered', messages: USER, response_format: FORMAT });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(JSON.parse(r.json.choices[0].message.content), REORDERED_OBJECT);
   });
 });
 

@@ -153,6 +153,12 @@ export const UNICODE_OBJECT = {
 // Valid JSON that breaks the default schema: column name not snake_case.
 export const VIOLATION_TOKENS = ['{"table_name": "orders", ', '"columns": [{"name": "Order ID", ',
   '"data_type": "INTEGER"}]}'];
+// Valid for TABLE_SCHEMA and the lab schema, keys out of order, pretty-printed.
+export const REORDERED_TOKENS = ['{\n  "columns": [\n    {"is_nullable": false, ', '"data_type": "INTEGER", "name": "id"}\n',
+  '  ],\n  "table_name": "users"\n}\n'];
+export const REORDERED_OBJECT = {
+  table_name: 'users', columns: [{ name: 'id', data_type: 'INTEGER', is_nullable: false }],
+};
 export const INVALID_JSON_TOKENS = ['Sure! Here is ', 'the table: ', '{"table_name": ', 'users'];
 export const HELLO_TOKENS = ['Hel', 'lo', ', wor', 'ld!'];
 
@@ -207,6 +213,8 @@ export const SCENARIOS = {
   // Same bytes as `unicode`, split mid-line / mid-UTF-8 / mid-CRLF (OpenAI with CRLF line ends).
   split: (kind, model) => splitAwkwardly(tokensBody(kind, model, UNICODE_TOKENS, { eol: '\r\n' })),
   violation: (kind, model) => tokensBody(kind, model, VIOLATION_TOKENS),
+  // A valid table with members in another order than the schema's, pretty-printed.
+  reordered: (kind, model) => tokensBody(kind, model, REORDERED_TOKENS),
   // The violation, with 300 ms between tokens (so an early stop is visible).
   'violation-drip': (kind, model) => tokensBody(kind, model, VIOLATION_TOKENS).flatMap((s) => [s, { delay: 300 }]),
   // A violation on the first try; the table once the request carries feedback
