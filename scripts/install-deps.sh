@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   json-schema-test-suite
   nodejs npm
-  wrk nginx-light curl
+  wrk nginx-light curl python3
 )
 
 missing=()

@@ -39,6 +39,14 @@ echo "== tokenizers against Hugging Face tokenizers and tiktoken"
 echo "== integration tests (real binary, mock upstreams)"
 node --test tests/integration/
 
+echo "== demo model smoke eval (30 held-out prompts through the gateway, grammar enforced)"
+# The bar is what the committed model reaches (models/README.md): valid
+# answers (the grammar makes every finished answer valid; one that runs out of
+# context is not), and a gateway that never crashes. Table names of unseen
+# entities are not learned yet, so there is no table-name bar.
+python3 tools/demo_model/eval.py --serve "$SLUICE_BIN serve --config tools/demo_model/eval/serve.toml" \
+  --port 18431 --limit 30 --min-json 0.95 --show-failures 0
+
 echo "== end-to-end tests (official openai npm client)"
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && node --test)
 

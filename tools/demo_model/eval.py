@@ -326,6 +326,8 @@ def main():
         bad.append(f"valid JSON rate {report['valid_json_rate']:.3f} < {args.min_json}")
     if report["named_column_recall"] < args.min_col_recall:
         bad.append(f"named-column recall {report['named_column_recall']:.3f} < {args.min_col_recall}")
+    if report.get("server_restarts_after_crash", 0) > 0:
+        bad.append(f"the gateway crashed {report['server_restarts_after_crash']} time(s)")
     for b in bad:
         print("eval.py: " + b, file=sys.stderr)
     sys.exit(1 if bad else 0)
