@@ -7,6 +7,12 @@
 // where W_row is one weight row in its own block format and x_t is token t's
 // activation row, already in the format ActivationKind() names for the type,
 // at act + t·act_stride bytes.
+//
+// A rows kernel (optional, nullptr where a target has none) computes a
+// register tile of several weight rows at once, so each loaded weight block
+// serves every token of the tile and each activation block every row:
+// out[r·kTokenTile + t] = Σ_c W_r[c] · x_t[c] for r < n_rows (<= kRowTile),
+// t < n_act (<= kTokenTile), where row r starts at w + r·row_bytes.
 #pragma once
 
 #include <cstddef>
@@ -19,12 +25,17 @@
 namespace sluice::engine::internal {
 
 inline constexpr int kTokenTile = 4;
+inline constexpr int kRowTile = 4;
 
 using DotFn = void (*)(const std::byte* w_row, const std::byte* act, size_t act_stride, int n_act,
                        int64_t cols, float* out);
 
+using DotRowsFn = void (*)(const std::byte* w, size_t row_bytes, int n_rows, const std::byte* act,
+                           size_t act_stride, int n_act, int64_t cols, float* out);
+
 struct DotKernels {
   DotFn f32, f16, bf16, q8_0, q4_0, q4_k, q6_k;
+  DotRowsFn q8_0_rows, q4_0_rows;  // nullptr: MatMul runs the row kernels one row at a time
 };
 
 enum class ActKind { kF32, kQ8_0, kQ8K };
@@ -38,6 +49,8 @@ void QuantizeActivationRow(ActKind kind, const float* x, int64_t cols, std::byte
 
 // The kernel of `type` from `k`, or nullptr when the type is not supported.
 DotFn SelectDot(const DotKernels& k, gguf::GgmlType type);
+// The rows kernel of `type`, or nullptr when `k` has none for it.
+DotRowsFn SelectDotRows(const DotKernels& k, gguf::GgmlType type);
 
 // MatMul (matmul.h) with an explicit kernel table.
 void MatMulWith(const DotKernels& kernels, const Weight& w, const float* x, int64_t n_tokens,

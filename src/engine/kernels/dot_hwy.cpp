@@ -9,11 +9,17 @@
 // multiplied with up to kTokenTile activation rows, each with its own
 // accumulator (acc0..acc3: Highway vectors cannot live in arrays on SVE).
 // Float weights (F32/F16/BF16) use FMA on float lanes.
+// On x86 AVX2 and up, Q8_0 and Q4_0 also get rows kernels (register tiles of
+// rows × tokens on int8 lanes, see "register tiles on x86" below), with
+// AVX512-VNNI when the CPU has it.
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/kernels/dot_hwy.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
+#include <hwy/targets.h>
+
+#include <algorithm>
 
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/dot.h"
@@ -151,6 +157,206 @@ HWY_NOINLINE void Q4_0Tile(const BlockQ4_0* w, Tile<NT> tile, int64_t nb, float*
   if constexpr (NT > 2) out[2] = SumLanes(df, f2);
   if constexpr (NT > 3) out[3] = SumLanes(df, f3);
 }
+
+// ---- Q8_0 / Q4_0 register tiles on x86 (AVX2, AVX-512) ---------------------
+// One 32-element block is one 256-bit vector. Σ w·a uses the unsigned×signed
+// byte multiply: on AVX2/AVX-512, |w| (unsigned) times a·sign(w) with
+// vpmaddubsw + vpmaddwd (|w| ≤ 128 and |a| ≤ 127 — activations are quantized
+// to ±127 — so a pair sum ≤ 32512 never saturates int16); on AVX-512 VNNI
+// (AVX3_DL) and ≥ 2 tokens, one 512-bit vpdpbusd of (a + 128) (unsigned) times
+// w for two tokens at once, into an accumulator that starts at −128·Σw. A tile of NR rows × NT tokens keeps NR·NT float
+// accumulators in registers: each weight block is unpacked once for NT
+// tokens, each activation block loaded once for NR rows. Other targets
+// (NEON, SSE4, ...) leave the rows kernels null and use the tiles above.
+#undef SLUICE_X86_ROWS  // this file is compiled once per target
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
+#define SLUICE_X86_ROWS 1
+
+// AVX2 has 16 vector registers: 2 rows × 4 tokens; AVX-512 has 32: 4 × 4.
+#if HWY_TARGET <= HWY_AVX3
+inline constexpr int kX86Rows = 4;
+#else
+inline constexpr int kX86Rows = 2;
+#endif
+
+// Blocks are loaded with their bytes reordered so that bytes 4j..4j+3 hold
+// elements 2j, 2j+1, 16+2j, 17+2j (j < 8): then the int32 lane j of a block's
+// dot product sums the same four products as the int16 kernels above
+// (ReorderWidenMulAccumulate over two 16-element halves) and every float
+// operation after it is the same, so these kernels give bit-identical results
+// to them: decode, prompt and every target agree exactly (a last-bit
+// difference could flip an int8 rounding of the next layer's activations).
+HWY_INLINE __m256i InterleaveHalves(__m128i lo, __m128i hi) {  // lo: elements 0..15, hi: 16..31
+  return _mm256_set_m128i(_mm_unpackhi_epi16(lo, hi), _mm_unpacklo_epi16(lo, hi));
+}
+
+HWY_INLINE __m256i LoadBlockI8(const int8_t* p) {
+  return InterleaveHalves(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)),
+                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+}
+
+struct Q8Unpack {
+  using Block = BlockQ8_0;
+  static HWY_INLINE __m256i Load(const BlockQ8_0& b) { return LoadBlockI8(b.qs); }
+};
+
+struct Q4Unpack {  // elements 0..15: low nibbles, 16..31: high nibbles, minus 8
+  using Block = BlockQ4_0;
+  static HWY_INLINE __m256i Load(const BlockQ4_0& b) {
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs));
+    const __m128i k15 = _mm_set1_epi8(0xF);
+    const __m256i q = InterleaveHalves(_mm_and_si128(packed, k15),
+                                       _mm_and_si128(_mm_srli_epi16(packed, 4), k15));
+    return _mm256_sub_epi8(q, _mm256_set1_epi8(8));
+  }
+};
+
+// int32 lanes whose sum is Σ w·a over one block; w_abs = |w|.
+HWY_INLINE __m256i BlockDotI8(__m256i w_abs, __m256i w, __m256i a) {
+  const __m256i a_signed = _mm256_sign_epi8(a, w);  // a·sign(w); 0 where w = 0
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(w_abs, a_signed), _mm256_set1_epi16(1));
+}
+
+// Highway's SumOfLanes on 8 float lanes, as the int16 kernels end.
+HWY_INLINE float HorizontalSum(__m256 v) { return SumLanes(DF(), VF{v}); }
+
+// out[r·kTokenTile + t] for r < NR, t < NT.
+template <class U, int NR, int NT>
+HWY_NOINLINE void X86Tile(const std::byte* w, size_t row_bytes, const std::byte* act,
+                          size_t act_stride, int64_t nb, float* out) {
+  using Block = typename U::Block;
+  const Block* wr[NR];
+  for (int r = 0; r < NR; ++r) {
+    wr[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * row_bytes);
+  }
+  const ActQ8_0* at[NT];
+  for (int t = 0; t < NT; ++t) {
+    at[t] = reinterpret_cast<const ActQ8_0*>(act + static_cast<size_t>(t) * act_stride);
+  }
+  __m256 acc[NR][NT];  // (rows, tokens)
+  for (int r = 0; r < NR; ++r) {
+    for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps();
+  }
+  for (int64_t i = 0; i < nb; ++i) {
+    __m256i a[NT];
+    __m256 da[NT];
+    for (int t = 0; t < NT; ++t) {
+      a[t] = LoadBlockI8(at[t][i].qs);
+      da[t] = _mm256_set1_ps(at[t][i].d);
+    }
+    for (int r = 0; r < NR; ++r) {
+      const __m256i wq = U::Load(wr[r][i]);
+      const __m256 dw = _mm256_set1_ps(HalfToFloat(wr[r][i].d));
+      const __m256i w_abs = _mm256_abs_epi8(wq);
+      for (int t = 0; t < NT; ++t) {
+        const __m256 dot = _mm256_cvtepi32_ps(BlockDotI8(w_abs, wq, a[t]));
+        acc[r][t] = _mm256_fmadd_ps(dot, _mm256_mul_ps(dw, da[t]), acc[r][t]);
+      }
+    }
+  }
+  for (int r = 0; r < NR; ++r) {
+    for (int t = 0; t < NT; ++t) out[r * kTokenTile + t] = HorizontalSum(acc[r][t]);
+  }
+}
+
+
+#if HWY_TARGET <= HWY_AVX3
+// AVX-512 VNNI, compiled into the AVX3 target with its own target attribute
+// and chosen at run time (Highway 1.0's AVX3_DL target enables AVX-VNNI, the
+// VEX encoding that CPUs such as Zen 4 lack, instead of AVX512-VNNI). One
+// 512-bit vector holds the same block of two tokens; the weight block is
+// broadcast to both halves.
+template <class U, int NR, int NT>
+__attribute__((target("avx512vnni"))) HWY_NOINLINE void X86TileVnni(const std::byte* w, size_t row_bytes, const std::byte* act,
+                              size_t act_stride, int64_t nb, float* out) {
+  using Block = typename U::Block;
+  constexpr int NP = (NT + 1) / 2;  // token pairs
+  const Block* wr[NR];
+  for (int r = 0; r < NR; ++r) {
+    wr[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * row_bytes);
+  }
+  const ActQ8_0* at[NT];
+  for (int t = 0; t < NT; ++t) {
+    at[t] = reinterpret_cast<const ActQ8_0*>(act + static_cast<size_t>(t) * act_stride);
+  }
+  const __m512i k80 = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512 acc[NR][NP];  // (rows, token pairs)
+  for (int r = 0; r < NR; ++r) {
+    for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < nb; ++i) {
+    __m512i a[NP];  // a + 128 as unsigned bytes: tokens 2p (low half), 2p + 1 (high half)
+    __m512 da[NP];
+    for (int p = 0; p < NP; ++p) {
+      const int t0 = 2 * p, t1 = 2 * p + 1 < NT ? 2 * p + 1 : 2 * p;
+      const __m256i lo = LoadBlockI8(at[t0][i].qs);
+      const __m256i hi = LoadBlockI8(at[t1][i].qs);
+      a[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), k80);
+      da[p] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(at[t0][i].d)),
+                                 _mm256_set1_ps(at[t1][i].d), 1);
+    }
+    for (int r = 0; r < NR; ++r) {
+      const __m512i wq = _mm512_broadcast_i64x4(U::Load(wr[r][i]));
+      const __m512 dw = _mm512_set1_ps(HalfToFloat(wr[r][i].d));
+      // Σ (a + 128)·w − 128·Σw = Σ a·w: the accumulator starts at −128·Σw.
+      const __m512i zero = _mm512_setzero_si512();
+      const __m512i neg_bias = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, k80, wq));
+      for (int p = 0; p < NP; ++p) {
+        const __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(neg_bias, a[p], wq));
+        acc[r][p] = _mm512_fmadd_ps(dot, _mm512_mul_ps(dw, da[p]), acc[r][p]);
+      }
+    }
+  }
+  for (int r = 0; r < NR; ++r) {
+    for (int p = 0; p < NP; ++p) {
+      out[r * kTokenTile + 2 * p] = HorizontalSum(_mm512_castps512_ps256(acc[r][p]));
+      if (2 * p + 1 < NT) {
+        out[r * kTokenTile + 2 * p + 1] = HorizontalSum(_mm512_extractf32x8_ps(acc[r][p], 1));
+      }
+    }
+  }
+}
+#endif  // HWY_TARGET <= HWY_AVX3
+
+template <class U, bool kVnni, int NR>
+HWY_INLINE void X86TileTokens(const std::byte* w, size_t row_bytes, const std::byte* act,
+                              size_t act_stride, int n_act, int64_t nb, float* out) {
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (kVnni) {
+    switch (n_act) {
+      case 1: return X86Tile<U, NR, 1>(w, row_bytes, act, act_stride, nb, out);
+      case 2: return X86TileVnni<U, NR, 2>(w, row_bytes, act, act_stride, nb, out);
+      case 3: return X86TileVnni<U, NR, 3>(w, row_bytes, act, act_stride, nb, out);
+      default: return X86TileVnni<U, NR, 4>(w, row_bytes, act, act_stride, nb, out);
+    }
+  }
+#endif
+  switch (n_act) {
+
+    case 1: return X86Tile<U, NR, 1>(w, row_bytes, act, act_stride, nb, out);
+    case 2: return X86Tile<U, NR, 2>(w, row_bytes, act, act_stride, nb, out);
+    case 3: return X86Tile<U, NR, 3>(w, row_bytes, act, act_stride, nb, out);
+    default: return X86Tile<U, NR, 4>(w, row_bytes, act, act_stride, nb, out);
+  }
+}
+
+// DotRowsFn body: n_rows (<= kRowTile) in tiles of at most kX86Rows.
+template <class U, bool kVnni>
+void X86Rows(const std::byte* w, size_t row_bytes, int n_rows, const std::byte* act,
+             size_t act_stride, int n_act, int64_t cols, float* out) {
+  const int64_t nb = cols / kQK8_0;
+  for (int r = 0; r < n_rows; r += kX86Rows) {
+    const std::byte* wr = w + static_cast<size_t>(r) * row_bytes;
+    float* o = out + r * kTokenTile;
+    switch (std::min(kX86Rows, n_rows - r)) {
+      case 1: X86TileTokens<U, kVnni, 1>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
+      case 2: X86TileTokens<U, kVnni, 2>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
+      case 3: X86TileTokens<U, kVnni, 3>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
+      default: X86TileTokens<U, kVnni, 4>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
+    }
+  }
+}
+#endif  // HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2
 
 // ---- Q4_K weights × Q8_K activations ---------------------------------------
 // Σ x·w = d·Σ_j sc_j Σ q·a − dmin·Σ_j m_j Σ a. The 4-bit q times the 6-bit
@@ -379,8 +585,17 @@ void DotFloat(const std::byte* w_row, const std::byte* act, size_t stride, int n
 }
 
 void GetDotKernels(DotKernels* k) {
+#ifdef SLUICE_X86_ROWS
+  // VNNI where the AVX3 target runs on a CPU with AVX512-VNNI (Highway
+  // reports that as AVX3_DL; tests that pin AVX3 get the vpmaddubsw kernels).
+  const bool vnni = HWY_TARGET <= HWY_AVX3 && (hwy::SupportedTargets() & HWY_AVX3_DL) != 0;
+  const DotRowsFn q8_0_rows = vnni ? X86Rows<Q8Unpack, true> : X86Rows<Q8Unpack, false>;
+  const DotRowsFn q4_0_rows = vnni ? X86Rows<Q4Unpack, true> : X86Rows<Q4Unpack, false>;
+#else
+  const DotRowsFn q8_0_rows = nullptr, q4_0_rows = nullptr;
+#endif
   *k = DotKernels{DotFloat<FloatKind::kF32>, DotFloat<FloatKind::kF16>, DotFloat<FloatKind::kBF16>,
-                  DotQ8_0, DotQ4_0, DotQ4K, DotQ6K};
+                  DotQ8_0, DotQ4_0, DotQ4K, DotQ6K, q8_0_rows, q4_0_rows};
 }
 
 }  // namespace HWY_NAMESPACE

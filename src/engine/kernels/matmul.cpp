@@ -1,6 +1,8 @@
 // MatMul (matmul.h): quantizes the activations once, then walks the weight in
 // blocks of rows, each row against tiles of kTokenTile tokens, so a weight
 // row is loaded from memory once and reused from cache by every token tile.
+// Where the kernel table has a rows kernel for the type, kRowTile rows are
+// computed together (a kRowTile × kTokenTile register tile).
 #include "engine/kernels/matmul.h"
 
 #include <algorithm>
@@ -101,11 +103,22 @@ DotFn SelectDot(const DotKernels& k, gguf::GgmlType type) {
   }
 }
 
+DotRowsFn SelectDotRows(const DotKernels& k, gguf::GgmlType type) {
+  switch (type) {
+    case gguf::GgmlType::kQ8_0: return k.q8_0_rows;
+    case gguf::GgmlType::kQ4_0: return k.q4_0_rows;
+    default: return nullptr;
+  }
+}
+
 // MatMul with an explicit kernel table (tests run the scalar and SIMD ones).
 void MatMulWith(const DotKernels& kernels, const Weight& w, const float* x, int64_t n_tokens,
                 float* y, ThreadPool& pool) {
   if (n_tokens <= 0 || w.rows <= 0) return;
   const DotFn dot = SelectDot(kernels, w.type);
+  // Rows kernels for the prompt path only: decode (one token) is a memory-bound
+  // stream of one row at a time, which the one-row kernels already do best.
+  const DotRowsFn dot_rows = n_tokens > 1 ? SelectDotRows(kernels, w.type) : nullptr;
   assert(dot != nullptr && CheckWeight(w).ok() && "weights are checked at load");
   if (dot == nullptr) {
     std::fill(y, y + n_tokens * w.rows, 0.0f);
@@ -135,12 +148,23 @@ void MatMulWith(const DotKernels& kernels, const Weight& w, const float* x, int6
   // token tile passes over them.
   constexpr int64_t kRowBlock = 16;
   pool.ParallelFor(rows, 16, [&](int64_t r0, int64_t r1) {
-    float out[kTokenTile];
+    float out[kRowTile * kTokenTile];  // (kRowTile, kTokenTile)
     for (int64_t rb = r0; rb < r1; rb += kRowBlock) {
       const int64_t re = std::min(r1, rb + kRowBlock);
       for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenTile) {
         const int nt = static_cast<int>(std::min<int64_t>(kTokenTile, n_tokens - t0));
         const std::byte* a = act + static_cast<size_t>(t0) * act_stride;
+        if (dot_rows != nullptr) {
+          for (int64_t r = rb; r < re; r += kRowTile) {
+            const int nr = static_cast<int>(std::min<int64_t>(kRowTile, re - r));
+            dot_rows(w.data + static_cast<size_t>(r) * row_bytes, row_bytes, nr, a, act_stride, nt,
+                     w.cols, out);
+            for (int i = 0; i < nr; ++i) {
+              for (int t = 0; t < nt; ++t) y[(t0 + t) * rows + r + i] = out[i * kTokenTile + t];
+            }
+          }
+          continue;
+        }
         for (int64_t r = rb; r < re; ++r) {
           dot(w.data + static_cast<size_t>(r) * row_bytes, a, act_stride, nt, w.cols, out);
           for (int t = 0; t < nt; ++t) y[(t0 + t) * rows + r] = out[t];

@@ -138,6 +138,48 @@ TEST(MatMul, DecodeShapeLargeRows) {
   RunCase({GgmlType::kQ6_K, 301, 1024, 5, 2}, 10);
 }
 
+// The shapes of small test models: rows of one or two blocks, a prompt of
+// many token tiles, and the decode path.
+TEST(MatMul, OneAndTwoBlockRows) {
+  uint32_t seed = 300;
+  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0}) {
+    for (int64_t cols : {32, 64, 256}) {
+      for (int64_t n_tokens : {1, 2, 5, 24}) {
+        RunCase({type, cols == 256 ? 128 : 40, cols, n_tokens, 2}, seed++);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+// The prompt path (register tiles of rows × tokens) and the decode path (one
+// token, one row at a time) give bit-identical results: the forward pass
+// re-quantizes every layer's output to int8, so a last-bit difference could
+// flip a rounding there and make decode and prompt disagree visibly.
+TEST(MatMul, PromptMatchesDecodeBitForBit) {
+  std::mt19937 rng(400);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  for (GgmlType type : {GgmlType::kQ8_0, GgmlType::kQ4_0, GgmlType::kQ4_K, GgmlType::kQ6_K}) {
+    SCOPED_TRACE(gguf::GetGgmlTypeInfo(type).name);
+    const int64_t rows = 37, cols = 512, n = 7;
+    std::vector<float> wf(static_cast<size_t>(rows * cols)), x(static_cast<size_t>(n * cols));
+    for (float& v : wf) v = dist(rng) * 0.1f;
+    for (float& v : x) v = dist(rng);
+    std::vector<std::byte> wq;
+    ASSERT_TRUE(QuantizeRows(type, wf.data(), rows, cols, &wq).ok());
+    const Weight w{type, wq.data(), rows, cols};
+    ThreadPool pool(2);
+    std::vector<float> y(static_cast<size_t>(n * rows)), y1(static_cast<size_t>(rows));
+    MatMul(w, x.data(), n, y.data(), pool);  // (n, rows)
+    for (int64_t t = 0; t < n; ++t) {
+      MatMul(w, x.data() + t * cols, 1, y1.data(), pool);
+      for (int64_t r = 0; r < rows; ++r) {
+        ASSERT_EQ(y1[static_cast<size_t>(r)], y[static_cast<size_t>(t * rows + r)]) << "t=" << t << " r=" << r;
+      }
+    }
+  }
+}
+
 // Every SIMD target compiled in and supported by this CPU (e.g. SSSE3, SSE4,
 // AVX2, AVX-512) against the reference, not just the one dispatch picks.
 TEST(MatMul, EveryCompiledTarget) {
