@@ -12,7 +12,9 @@
 // register tile of several weight rows at once, so each loaded weight block
 // serves every token of the tile and each activation block every row:
 // out[r·kTokenTile + t] = Σ_c W_r[c] · x_t[c] for r < n_rows (<= kRowTile),
-// t < n_act (<= kTokenTile), where row r starts at w + r·row_bytes.
+// t < n_act (<= kTokenTile), where row r starts at w + r·row_bytes. Its
+// activation rows are first passed through the table's rows_act_prep (when
+// not null), which may reorder each block's quants in place.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +38,8 @@ using DotRowsFn = void (*)(const std::byte* w, size_t row_bytes, int n_rows, con
 struct DotKernels {
   DotFn f32, f16, bf16, q8_0, q4_0, q4_k, q6_k;
   DotRowsFn q8_0_rows, q4_0_rows;  // nullptr: MatMul runs the row kernels one row at a time
+  // Applied to each Q8_0 activation row (cols elements) before rows kernels run.
+  void (*rows_act_prep)(std::byte* act_row, int64_t cols);
 };
 
 enum class ActKind { kF32, kQ8_0, kQ8K };

@@ -195,6 +195,15 @@ HWY_INLINE __m256i LoadBlockI8(const int8_t* p) {
                           _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
 }
 
+// DotKernels::rows_act_prep: each activation block reordered in place once,
+// so the tiles load them as they are.
+void X86PrepActivations(std::byte* act_row, int64_t cols) {
+  ActQ8_0* a = reinterpret_cast<ActQ8_0*>(act_row);
+  for (int64_t i = 0; i < cols / kQK8_0; ++i) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(a[i].qs), LoadBlockI8(a[i].qs));
+  }
+}
+
 struct Q8Unpack {
   using Block = BlockQ8_0;
   static HWY_INLINE __m256i Load(const BlockQ8_0& b) { return LoadBlockI8(b.qs); }
@@ -241,7 +250,7 @@ HWY_NOINLINE void X86Tile(const std::byte* w, size_t row_bytes, const std::byte*
     __m256i a[NT];
     __m256 da[NT];
     for (int t = 0; t < NT; ++t) {
-      a[t] = LoadBlockI8(at[t][i].qs);
+      a[t] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[t][i].qs));  // reordered
       da[t] = _mm256_set1_ps(at[t][i].d);
     }
     for (int r = 0; r < NR; ++r) {
@@ -289,8 +298,8 @@ __attribute__((target("avx512vnni"))) HWY_NOINLINE void X86TileVnni(const std::b
     __m512 da[NP];
     for (int p = 0; p < NP; ++p) {
       const int t0 = 2 * p, t1 = 2 * p + 1 < NT ? 2 * p + 1 : 2 * p;
-      const __m256i lo = LoadBlockI8(at[t0][i].qs);
-      const __m256i hi = LoadBlockI8(at[t1][i].qs);
+      const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[t0][i].qs));
+      const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[t1][i].qs));
       a[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), k80);
       da[p] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(at[t0][i].d)),
                                  _mm256_set1_ps(at[t1][i].d), 1);
@@ -591,11 +600,13 @@ void GetDotKernels(DotKernels* k) {
   const bool vnni = HWY_TARGET <= HWY_AVX3 && (hwy::SupportedTargets() & HWY_AVX3_DL) != 0;
   const DotRowsFn q8_0_rows = vnni ? X86Rows<Q8Unpack, true> : X86Rows<Q8Unpack, false>;
   const DotRowsFn q4_0_rows = vnni ? X86Rows<Q4Unpack, true> : X86Rows<Q4Unpack, false>;
+  void (*const act_prep)(std::byte*, int64_t) = X86PrepActivations;
 #else
   const DotRowsFn q8_0_rows = nullptr, q4_0_rows = nullptr;
+  void (*const act_prep)(std::byte*, int64_t) = nullptr;
 #endif
   *k = DotKernels{DotFloat<FloatKind::kF32>, DotFloat<FloatKind::kF16>, DotFloat<FloatKind::kBF16>,
-                  DotQ8_0, DotQ4_0, DotQ4K, DotQ6K, q8_0_rows, q4_0_rows};
+                  DotQ8_0, DotQ4_0, DotQ4K, DotQ6K, q8_0_rows, q4_0_rows, act_prep};
 }
 
 }  // namespace HWY_NAMESPACE

@@ -135,7 +135,7 @@ void DotQ6K(const std::byte* w_row, const std::byte* act, size_t stride, int n_a
 
 const DotKernels& ScalarDotKernels() {
   static const DotKernels k{DotF32, DotHalf<false>, DotHalf<true>, DotQ8_0, DotQ4_0, DotQ4K, DotQ6K,
-                            nullptr, nullptr};
+                            nullptr, nullptr, nullptr};
   return k;
 }
 

@@ -135,9 +135,12 @@ void MatMulWith(const DotKernels& kernels, const Weight& w, const float* x, int6
   if (n_tokens == 1) {
     QuantizeActivationRow(kind, x, w.cols, act);
   } else {
+    const auto prep = dot_rows != nullptr ? kernels.rows_act_prep : nullptr;
     pool.ParallelFor(n_tokens, 4, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
-        QuantizeActivationRow(kind, x + t * w.cols, w.cols, act + static_cast<size_t>(t) * act_stride);
+        std::byte* row = act + static_cast<size_t>(t) * act_stride;
+        QuantizeActivationRow(kind, x + t * w.cols, w.cols, row);
+        if (prep != nullptr) prep(row, w.cols);
       }
     });
   }
