@@ -27,7 +27,7 @@
 namespace sluice::engine::internal {
 
 inline constexpr int kTokenTile = 4;
-inline constexpr int kRowTile = 4;
+inline constexpr int kRowTile = 8;
 
 using DotFn = void (*)(const std::byte* w_row, const std::byte* act, size_t act_stride, int n_act,
                        int64_t cols, float* out);

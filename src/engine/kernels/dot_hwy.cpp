@@ -357,6 +357,14 @@ void X86Rows(const std::byte* w, size_t row_bytes, int n_rows, const std::byte* 
   for (int r = 0; r < n_rows; r += kX86Rows) {
     const std::byte* wr = w + static_cast<size_t>(r) * row_bytes;
     float* o = out + r * kTokenTile;
+#if HWY_TARGET <= HWY_AVX3
+    // VNNI tiles of 8 rows × 2 token pairs: 16 of the 32 zmm registers.
+    if (kVnni && n_rows - r >= 8) {
+      X86TileTokens<U, kVnni, 8>(wr, row_bytes, act, act_stride, n_act, nb, o);
+      r += 8 - kX86Rows;
+      continue;
+    }
+#endif
     switch (std::min(kX86Rows, n_rows - r)) {
       case 1: X86TileTokens<U, kVnni, 1>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
       case 2: X86TileTokens<U, kVnni, 2>(wr, row_bytes, act, act_stride, n_act, nb, o); break;
