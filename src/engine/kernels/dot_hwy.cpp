@@ -206,17 +206,21 @@ void X86PrepActivations(std::byte* act_row, int64_t cols) {
 
 struct Q8Unpack {
   using Block = BlockQ8_0;
+  static constexpr bool kUnsigned = false;
+  static HWY_INLINE __m256i LoadUnsigned(const BlockQ8_0&) { return _mm256_setzero_si256(); }
   static HWY_INLINE __m256i Load(const BlockQ8_0& b) { return LoadBlockI8(b.qs); }
 };
 
 struct Q4Unpack {  // elements 0..15: low nibbles, 16..31: high nibbles, minus 8
   using Block = BlockQ4_0;
-  static HWY_INLINE __m256i Load(const BlockQ4_0& b) {
+  static constexpr bool kUnsigned = true;  // LoadUnsigned: the nibbles without the −8
+  static HWY_INLINE __m256i LoadUnsigned(const BlockQ4_0& b) {
     const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs));
     const __m128i k15 = _mm_set1_epi8(0xF);
-    const __m256i q = InterleaveHalves(_mm_and_si128(packed, k15),
-                                       _mm_and_si128(_mm_srli_epi16(packed, 4), k15));
-    return _mm256_sub_epi8(q, _mm256_set1_epi8(8));
+    return InterleaveHalves(_mm_and_si128(packed, k15), _mm_and_si128(_mm_srli_epi16(packed, 4), k15));
+  }
+  static HWY_INLINE __m256i Load(const BlockQ4_0& b) {
+    return _mm256_sub_epi8(LoadUnsigned(b), _mm256_set1_epi8(8));
   }
 };
 
@@ -293,26 +297,43 @@ __attribute__((target("avx512vnni"))) HWY_NOINLINE void X86TileVnni(const std::b
   for (int r = 0; r < NR; ++r) {
     for (int p = 0; p < NP; ++p) acc[r][p] = _mm512_setzero_ps();
   }
+  const __m512i zero = _mm512_setzero_si512();
   for (int64_t i = 0; i < nb; ++i) {
-    __m512i a[NP];  // a + 128 as unsigned bytes: tokens 2p (low half), 2p + 1 (high half)
+    // Signed weights (Q8_0): a + 128 as unsigned bytes times w, from −128·Σw
+    // per row. Q4_0: the unsigned nibbles q times the signed a, from −8·Σa
+    // per token (q − 8 = w), so its weights need no sign handling at all.
+    __m512i a[NP];  // tokens 2p (low half), 2p + 1 (high half)
+    __m512i a_bias[NP];  // Q4_0: −8·Σa
     __m512 da[NP];
     for (int p = 0; p < NP; ++p) {
       const int t0 = 2 * p, t1 = 2 * p + 1 < NT ? 2 * p + 1 : 2 * p;
       const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[t0][i].qs));
       const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at[t1][i].qs));
-      a[p] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), k80);
+      a[p] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+      if constexpr (U::kUnsigned) {
+        a_bias[p] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, _mm512_set1_epi8(8), a[p]));
+      } else {
+        a[p] = _mm512_xor_si512(a[p], k80);
+        a_bias[p] = zero;
+      }
       da[p] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(at[t0][i].d)),
                                  _mm256_set1_ps(at[t1][i].d), 1);
     }
     for (int r = 0; r < NR; ++r) {
-      const __m512i wq = _mm512_broadcast_i64x4(U::Load(wr[r][i]));
       const __m512 dw = _mm512_set1_ps(HalfToFloat(wr[r][i].d));
-      // Σ (a + 128)·w − 128·Σw = Σ a·w: the accumulator starts at −128·Σw.
-      const __m512i zero = _mm512_setzero_si512();
-      const __m512i neg_bias = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, k80, wq));
-      for (int p = 0; p < NP; ++p) {
-        const __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(neg_bias, a[p], wq));
-        acc[r][p] = _mm512_fmadd_ps(dot, _mm512_mul_ps(dw, da[p]), acc[r][p]);
+      if constexpr (U::kUnsigned) {
+        const __m512i q = _mm512_broadcast_i64x4(U::LoadUnsigned(wr[r][i]));
+        for (int p = 0; p < NP; ++p) {
+          const __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(a_bias[p], q, a[p]));
+          acc[r][p] = _mm512_fmadd_ps(dot, _mm512_mul_ps(dw, da[p]), acc[r][p]);
+        }
+      } else {
+        const __m512i wq = _mm512_broadcast_i64x4(U::Load(wr[r][i]));
+        const __m512i neg_bias = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, k80, wq));
+        for (int p = 0; p < NP; ++p) {
+          const __m512 dot = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(neg_bias, a[p], wq));
+          acc[r][p] = _mm512_fmadd_ps(dot, _mm512_mul_ps(dw, da[p]), acc[r][p]);
+        }
       }
     }
   }
