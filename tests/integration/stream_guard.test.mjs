@@ -112,6 +112,12 @@ describe('valid answers are never stopped', () => {
     });
   }
 
+  test('an answer inside a ```json code fence passes the guard and the validator', async () => {
+    const s = await generate({ prompt: PROMPT, model: 'o/fenced' }, 'guard-fenced');
+    assert.deepEqual(s.events.at(-1).json, { status: 'success', data: TABLE_OBJECT }, s.text);
+    assert.equal(upstreamRequests('guard-fenced').length, 1);
+  });
+
   test('chat json_schema with members out of order → 200', async () => {
     const r = await postJson(ctx.gw.url, '/v1/chat/completions',
       { model: 'a/reordered', messages: USER, response_format: FORMAT });

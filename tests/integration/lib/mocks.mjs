@@ -213,6 +213,8 @@ export const SCENARIOS = {
   // Same bytes as `unicode`, split mid-line / mid-UTF-8 / mid-CRLF (OpenAI with CRLF line ends).
   split: (kind, model) => splitAwkwardly(tokensBody(kind, model, UNICODE_TOKENS, { eol: '\r\n' })),
   violation: (kind, model) => tokensBody(kind, model, VIOLATION_TOKENS),
+  // The table inside a markdown code fence, as chat models often write it.
+  fenced: (kind, model) => tokensBody(kind, model, ['```json\n', ...TABLE_TOKENS, '\n```']),
   // A valid table with members in another order than the schema's, pretty-printed.
   reordered: (kind, model) => tokensBody(kind, model, REORDERED_TOKENS),
   // The violation, with 300 ms between tokens (so an early stop is visible).
