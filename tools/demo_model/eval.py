@@ -31,6 +31,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_data  # noqa: E402
+from split_words import byte_decoder  # noqa: E402
 
 
 def check_shape(obj):
@@ -104,7 +105,7 @@ class TorchRunner:
         for t in tok.get("added_tokens", []):
             self.id_to_piece[t["id"]] = t["content"]
         self.im_end = next(t["id"] for t in tok["added_tokens"] if t["content"] == "<|im_end|>")
-        self.byte_dec = {c: b for b, c in bytes_to_unicode().items()}
+        self.byte_dec = byte_decoder()
         self.system = system
 
     def prefill_all(self, prompts):
@@ -152,19 +153,6 @@ class TorchRunner:
                 out.append(nxt)
                 x_ids = [nxt]
         return out
-
-
-def bytes_to_unicode():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
-        list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
 
 
 # ------------------------------------------------------------------- scoring
