@@ -125,7 +125,7 @@ class TorchRunner:
     def greedy(self, ids, max_new=400):
         torch, m = self.torch, self.model
         c = m.c
-        hd = c.n_embd // c.n_head
+        hd = c.n_rot or c.n_embd // c.n_head  # the rotated dims of a head
         from model import rope_tables
         caches = [None] * c.n_layer
         out = []

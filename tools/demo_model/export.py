@@ -85,7 +85,7 @@ def main():
         (f"{arch}.attention.head_count_kv", "u32", c["n_head"]),
         (f"{arch}.attention.key_length", "u32", hd),
         (f"{arch}.attention.value_length", "u32", hd),
-        (f"{arch}.rope.dimension_count", "u32", hd),
+        (f"{arch}.rope.dimension_count", "u32", c.get("n_rot") or hd),
         (f"{arch}.rope.freq_base", "f32", c["rope_base"]),
         (f"{arch}.attention.layer_norm_rms_epsilon", "f32", c["rms_eps"]),
         (f"{arch}.vocab_size", "u32", c["n_vocab"]),

@@ -19,6 +19,79 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+# peak-at-offset weights for the 8 rotated pairs (n_rot = 16), from a search:
+# sum_j a_j cos(k θ_j) is 1 at k = 0 and at most 0.79 for every other k in [-520, 1]
+A_OFF = [0.437, 0.222, 0.137, 0.052, 0.153, 0.0, 0.0, 0.0]
+
+def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0):
+    """Sets a fresh model's weights so that it copies from the start: an
+    induction circuit written by hand, as training on the chats alone did
+    not find one in the budget (a 1.2M model after 8M tokens still could not
+    copy a name it had not seen, and a 2-layer toy on pure copying found no
+    induction head in 700 steps either).
+
+    Residual dims: T = 0..31 the token's identity (unit random vectors in
+    the embedding, which the tied output layer reads back), P = 32..63 and
+    PP = 64..95 the identities of the previous and the one-before tokens,
+    C = 96 a constant (every embedding has 1 there) for attention by position
+    alone. Layer 0: head 0 attends one position back (RoPE pairs weighted by
+    A_OFF, keys pre-rotated by one step), head 1 two back; they write T of
+    what they see into P and PP. Layer 1 head 0 (an induction head) matches
+    its (T, P) against every earlier (P, PP) in its 48 unrotated dims, i.e.
+    finds where the last two tokens occurred before, and adds `gain` times
+    the identity of the token that followed there to T: the logits then
+    favour continuing the copy. Everything else keeps its random init and
+    training shapes the rest (and may reshape this). Needs n_embd 128,
+    2+ heads of 64 dims, n_rot 16."""
+    c = m.c
+    d, H = c.n_embd, c.n_head
+    hd = d // H
+    nr = c.n_rot
+    assert d == 128 and H >= 2 and nr == 16 and hd == 64 and c.n_layer >= 2
+    g = torch.Generator().manual_seed(seed)
+    T, P, PP, C = slice(0, 32), slice(32, 64), slice(64, 96), 96
+    with torch.no_grad():
+        E = m.embd.weight
+        t = torch.randn(E.shape[0], 32, generator=g)
+        E[:, T] = t / t.norm(dim=1, keepdim=True)
+        E[:, P] = 0; E[:, PP] = 0
+        E[:, C] = 1.0
+        th = c.rope_base ** (-torch.arange(0, nr, 2).float() / nr)
+        # layer 0: head 0 copies the previous token's identity into P, head 1 the one before into PP
+        b = m.blocks[0]
+        n0 = 1.0 / math.sqrt(2.0 / d)  # norm(x) scale of an embedding: |T|=1, C=1
+        for h, off, dst in ((0, 1, P), (1, 2, PP)):
+            r = h * hd
+            for w in (b.wq, b.wk, b.wv):
+                w.weight[r:r + hd] = 0
+            b.wo.weight[:, r:r + hd] = 0
+            amp = torch.sqrt(torch.tensor(A_OFF) * s_off * math.sqrt(hd))  # score = sum amp^2 cos / sqrt(hd)
+            for j in range(nr // 2):
+                b.wq.weight[r + 2 * j, C] = amp[j] / n0
+                b.wk.weight[r + 2 * j, C] = amp[j] * math.cos(off * th[j]) / n0
+                b.wk.weight[r + 2 * j + 1, C] = amp[j] * math.sin(off * th[j]) / n0
+            for i in range(32):
+                b.wv.weight[r + i, i] = 1.0 / n0
+                b.wo.weight[dst.start + i, r + i] = 1.0
+        # layer 1 head 0: attends where (prev, prev-prev) == (current, prev) and copies that token into T
+        b = m.blocks[1]
+        n1 = 1.0 / math.sqrt(4.0 / d)
+        r = 0
+        for w in (b.wq, b.wk, b.wv):
+            w.weight[r:r + hd] = 0
+        b.wo.weight[:, r:r + hd] = 0
+        A = torch.linalg.qr(torch.randn(32, 24, generator=g))[0].t()  # 24 orthonormal rows
+        amp = math.sqrt(s_ind * math.sqrt(hd) / (24 / 32))
+        q0, q1 = r + nr, r + nr + 24
+        b.wq.weight[q0:q0 + 24, T] = A * amp / n1
+        b.wq.weight[q1:q1 + 24, P] = A * amp / n1
+        b.wk.weight[q0:q0 + 24, P] = A * amp / n1
+        b.wk.weight[q1:q1 + 24, PP] = A * amp / n1
+        for i in range(32):
+            b.wv.weight[r + i, i] = 1.0 / n1
+            b.wo.weight[i, r + i] = gain
+
+
 @dataclass
 class Config:
     n_vocab: int = 3072
@@ -29,6 +102,7 @@ class Config:
     context_length: int = 512
     rope_base: float = 10000.0
     rms_eps: float = 1e-5
+    n_rot: int = 0  # leading dims of each head that RoPE rotates (0: all of them)
 
     def to_dict(self):
         return asdict(self)
@@ -52,12 +126,14 @@ def rope_tables(head_dim, positions, base):
 
 
 def apply_rope(x, cos, sin):
-    """x: [B, H, T, D]; rotates pairs (x[2i], x[2i+1])."""
-    x0 = x[..., 0::2]
-    x1 = x[..., 1::2]
+    """x: [B, H, T, D]; rotates pairs (x[2i], x[2i+1]) for i < cos.shape[-1];
+    the dims after 2 * cos.shape[-1] are left as they are."""
+    n = 2 * cos.shape[-1]
+    x0 = x[..., 0:n:2]
+    x1 = x[..., 1:n:2]
     r0 = x0 * cos - x1 * sin
     r1 = x0 * sin + x1 * cos
-    return torch.stack((r0, r1), dim=-1).flatten(-2)
+    return torch.cat((torch.stack((r0, r1), dim=-1).flatten(-2), x[..., n:]), -1)
 
 
 class Block(nn.Module):
@@ -121,7 +197,7 @@ class Model(nn.Module):
     def hidden(self, ids):
         """ids: [B, T] -> final hidden states [B, T, d] (before the output norm)."""
         B, T = ids.shape
-        hd = self.c.n_embd // self.c.n_head
+        hd = self.c.n_rot or self.c.n_embd // self.c.n_head
         cos, sin = rope_tables(hd, torch.arange(T), self.c.rope_base)
         mask = torch.full((T, T), float("-inf")).triu(1)
         x = self.embd(ids)
@@ -135,7 +211,7 @@ class Model(nn.Module):
         Lp..Lp+Ls-1. Returns the suffix's final hidden states [B, Ls, d]."""
         Lp = prefix.shape[0]
         B, Ls = suffix.shape
-        hd = self.c.n_embd // self.c.n_head
+        hd = self.c.n_rot or self.c.n_embd // self.c.n_head
         cos_p, sin_p = rope_tables(hd, torch.arange(Lp), self.c.rope_base)
         cos_s, sin_s = rope_tables(hd, torch.arange(Lp, Lp + Ls), self.c.rope_base)
         mask_p = torch.full((Lp, Lp), float("-inf")).triu(1)

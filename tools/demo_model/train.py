@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Config, Model  # noqa: E402
+from model import Config, Model, install_copy_circuit  # noqa: E402
+from split_words import byte_decoder  # noqa: E402
 
 
 def tokenize(tokenize_bin, tokenizer, texts):
@@ -55,13 +56,40 @@ def load_data(args):
         texts.append(r["assistant"] + "<|im_end|>")
     ids = tokenize(args.tokenize_bin, args.tokenizer, texts)
     prefix = ids[0]
-    samples = []
+    samples, shorts = [], []
     max_suffix = args.context - len(prefix)
-    for i in range(len(rows)):
+    nbytes = token_bytes(args.tokenizer)
+    for i, r in enumerate(rows):
         u, a = ids[1 + 2 * i], ids[2 + 2 * i]
         if len(u) + len(a) <= max_suffix:
             samples.append((u, a))
-    return prefix, samples
+            shorts.append((u, a[:copy_end(r, a, nbytes, table_only=i % 2 == 0)]))
+    return prefix, samples, shorts
+
+
+def token_bytes(tokenizer):
+    """id -> length in bytes of the token's text (byte-level BPE: one char per byte)."""
+    t = json.load(open(tokenizer))
+    out = {i: len(tok) for tok, i in t["model"]["vocab"].items()}
+    for a in t.get("added_tokens", []):
+        out[a["id"]] = len(a["content"].encode())
+    return out
+
+
+def copy_end(row, a, nbytes, table_only):
+    """How many answer tokens cover the answer up to the end of the table name
+    or (not table_only) of the last name the prompt gives (the table name,
+    then any named columns): the part of the answer copied from the prompt."""
+    text = row["assistant"]
+    marks = ['"table_name":"' + row["table_name"] + '"']
+    if not table_only:
+        marks += ['"name":"' + c + '"' for c in row.get("named_columns", [])]
+    end = max(text.find(m) + len(m) for m in marks if m in text)
+    k, seen = 0, 0
+    while k < len(a) and seen < end:
+        seen += nbytes[a[k]]
+        k += 1
+    return min(len(a), k + 1)
 
 
 def batches(samples, batch, rng):
@@ -75,6 +103,28 @@ def batches(samples, batch, rng):
         out += [part[j:j + batch] for j in range(0, len(part), batch)]
     rng.shuffle(out)
     return out
+
+
+def copy_batch(pieces, seps, start, sep, end, batch, rng):
+    """A synthetic copying batch: `start w1 .. wn sep w1 .. wn end` with random
+    word pieces (and separators), loss on the copy. Copying a name the model
+    has never seen is what the task needs most and the chats teach least
+    (a few tokens per answer); these batches teach it densely."""
+    rows = []
+    for _ in range(batch):
+        seq = []
+        for _ in range(rng.randint(3, 14)):
+            seq += [rng.choice(pieces) for _ in range(rng.randint(1, 3))]
+            seq.append(rng.choice(seps))
+        rows.append(seq)
+    L = max(2 * len(r) + 3 for r in rows)
+    x = torch.zeros(batch, L, dtype=torch.long)
+    y = torch.full((batch, L), -100, dtype=torch.long)
+    for i, r in enumerate(rows):
+        full = [start] + r + [sep] + r + [end]
+        x[i, :len(full)] = torch.tensor(full)
+        y[i, len(r) + 1:len(full) - 1] = torch.tensor(full[len(r) + 2:])
+    return x, y, (y != -100).float()
 
 
 def value_weights(a, opens, closes, weight):
@@ -124,6 +174,9 @@ def main():
     ap.add_argument("--n-head", type=int, default=4)
     ap.add_argument("--n-ff", type=int, default=704)
     ap.add_argument("--context", type=int, default=512)
+    ap.add_argument("--n-rot", type=int, default=0, help="dims of each head RoPE rotates (0: all)")
+    ap.add_argument("--copy-circuit", action="store_true",
+                    help="start from a hand-written induction circuit (model.install_copy_circuit)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0)
@@ -132,6 +185,12 @@ def main():
                          "constant tokens dilute attention; without them copying is learned sooner)")
     ap.add_argument("--value-weight", type=float, default=1.0,
                     help="loss weight of tokens inside JSON string values (names, types)")
+    ap.add_argument("--short", type=float, default=0.0,
+                    help="share of steps trained on answers cut after the last name copied "
+                         "from the prompt: many more copying examples per second of training")
+    ap.add_argument("--short-batch", type=int, default=48)
+    ap.add_argument("--copy", type=float, default=0.0,
+                    help="share of steps on synthetic copying batches (copy_batch)")
     ap.add_argument("--resume", help="start from this checkpoint's weights (config from it)")
     args = ap.parse_args()
 
@@ -147,12 +206,12 @@ def main():
         log.flush()
 
     t_tok = time.time()
-    prefix, samples = load_data(args)
+    prefix, samples, shorts = load_data(args)
     tok = json.load(open(args.tokenizer))
     n_vocab = 1 + max(list(tok["model"]["vocab"].values()) +
                       [t["id"] for t in tok.get("added_tokens", [])])
     cfg = Config(n_vocab=n_vocab, n_embd=args.n_embd, n_layer=args.n_layer, n_head=args.n_head,
-                 n_ff=args.n_ff, context_length=args.context)
+                 n_ff=args.n_ff, context_length=args.context, n_rot=args.n_rot)
     if args.resume:
         ck = torch.load(args.resume, map_location="cpu")
         cfg = Config(**ck["config"])
@@ -160,6 +219,9 @@ def main():
     if args.resume:
         model.load_state_dict(ck["state_dict"])
         say(f"resumed from {args.resume} (step {ck['step']}, loss {ck['loss']:.4f}); data {args.data}")
+    elif args.copy_circuit:
+        install_copy_circuit(model, seed=args.seed)
+        say("copy circuit installed (model.install_copy_circuit)")
     n_params = sum(p.numel() for p in model.parameters())
     say(f"config {json.dumps(cfg.to_dict())}")
     say(f"params {n_params}  samples {len(samples)}  prefix {len(prefix)} tokens  "
@@ -175,12 +237,18 @@ def main():
     vocab = tok["model"]["vocab"]
     opens = {vocab[k] for k in ('":"',) if k in vocab}
     closes = {i for k, i in vocab.items() if k.startswith('"')} - opens
+    # word pieces (letters/digits only) and separators for copy_batch
+    dec = byte_decoder()
+    pieces = [i for k, i in vocab.items() if all(ch in dec for ch in k)
+              and bytes(dec[ch] for ch in k).isalnum()]
+    seps = [vocab[k] for k in ("Ġ", "_", ",", '","', "Ċ") if k in vocab]
+    specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
     t0 = time.time()
     last_ckpt = t0
     step, tokens, epoch = 0, 0, 0
     ema = None
-    order = []
+    order, short_order = [], []
 
     def save(tag):
         tmp = args.out + ".tmp"
@@ -195,18 +263,26 @@ def main():
         frac = elapsed / budget
         if frac >= 1.0 or (args.max_steps and step >= args.max_steps):
             break
-        if not order:
-            order = batches(samples, args.batch, rng)
-            epoch += 1
-        group = order.pop()
-        x, y, wt = make_tensors(samples, group, opens, closes, args.value_weight)
+        r = rng.random()
+        if r < args.copy:
+            x, y, wt = copy_batch(pieces, seps, specials["<|im_start|>"], vocab["Ċ"],
+                                  specials["<|im_end|>"], args.short_batch, rng)
+        elif r < args.copy + args.short:
+            if not short_order:
+                short_order = batches(shorts, args.short_batch, rng)
+            x, y, wt = make_tensors(shorts, short_order.pop(), opens, closes, args.value_weight)
+        else:
+            if not order:
+                order = batches(samples, args.batch, rng)
+                epoch += 1
+            x, y, wt = make_tensors(samples, order.pop(), opens, closes, args.value_weight)
         if step < args.warmup:
             lr = args.lr * (step + 1) / args.warmup
         else:
             lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        if rng.random() < args.no_system:
+        if r < args.copy or rng.random() < args.no_system:
             h = model.hidden(x)  # the chat without the system message: positions from 0
         else:
             h = model.forward_prefixed(prefix_t, x)
