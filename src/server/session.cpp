@@ -333,6 +333,26 @@ bool HeadWithinLimits(const http::request<http::string_body>& msg) {
   return true;
 }
 
+// The access log line. Not in the coroutine: GCC 12 miscompiles the
+// initializer_list of LogFields there (its backing array was read after it
+// died, crashing the release build after every request).
+void LogRequest(const Request& req, const RequestLog& log, double ms) {
+  Log(log.error.empty() ? LogLevel::kInfo : LogLevel::kWarn, "request",
+      {{"request_id", req.request_id},
+       {"method", req.method},
+       {"path", req.path},
+       {"status", log.status},
+       {"model", log.model},
+       {"provider", log.provider},
+       {"duration_ms", ms},
+       {"first_token_ms", log.first_token_ms},
+       {"upstream_ms", log.upstream_ms},
+       {"prompt_tokens", log.prompt_tokens},
+       {"completion_tokens", log.completion_tokens},
+       {"key", log.key_name},
+       {"error", log.error}});
+}
+
 Request ToRequest(const http::request<http::string_body>& msg) {
   Request req;
   req.method = std::string(msg.method_string());
@@ -456,20 +476,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Connection<Stream>> conn, SessionHos
     sample.engine_prompt_s = log.engine_prompt_s;
     sample.engine_generation_s = log.engine_generation_s;
     host.gateway().metrics.RecordRequest(sample);
-    Log(log.error.empty() ? LogLevel::kInfo : LogLevel::kWarn, "request",
-        {{"request_id", req.request_id},
-         {"method", req.method},
-         {"path", req.path},
-         {"status", log.status},
-         {"model", log.model},
-         {"provider", log.provider},
-         {"duration_ms", ms},
-         {"first_token_ms", log.first_token_ms},
-         {"upstream_ms", log.upstream_ms},
-         {"prompt_tokens", log.prompt_tokens},
-         {"completion_tokens", log.completion_tokens},
-         {"key", log.key_name},
-         {"error", log.error}});
+    LogRequest(req, log, ms);
     if (!writer.keep_alive() || writer.broken()) break;
   }
   beast::error_code ignored;
