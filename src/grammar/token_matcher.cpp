@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <unordered_set>
 
 #include "grammar/internal/compiled_grammar.h"
 #include "grammar/internal/vocabulary.h"
@@ -298,6 +299,76 @@ std::string TokenMatcher::ForcedBytes() const {
     cur.swap(next);
   }
   return out;
+}
+
+std::optional<std::string> TokenMatcher::ShortestCompletion(size_t max_bytes) const {
+  const State& st = *state_;
+  if (st.ended || st.accepting) return std::string();
+  const Automaton& a = grammar_->automaton();
+  auto lock = a.Lock();
+  StackPool& pool = const_cast<StackPool&>(st.pool);  // interning only; no observable change
+  // Breadth-first over closed config sets; a set is identified by its sorted
+  // (state, stack) pairs. Each set is expanded once, so the cost is bounded by
+  // the distinct sets within max_bytes, capped at kMaxNodes.
+  constexpr size_t kMaxNodes = 4096;
+  struct Node {
+    std::vector<Config> configs;
+    int32_t parent;
+    uint8_t byte;
+    uint32_t depth;
+  };
+  auto key = [](std::vector<Config> c) {
+    std::sort(c.begin(), c.end(), [](const Config& x, const Config& y) {
+      return x.d != y.d ? x.d < y.d : x.stack < y.stack;
+    });
+    std::string k(c.size() * 2 * sizeof(uint32_t), '\0');
+    for (size_t i = 0; i < c.size(); ++i) {
+      std::memcpy(k.data() + i * 8, &c[i].d, 4);
+      std::memcpy(k.data() + i * 8 + 4, &c[i].stack, 4);
+    }
+    return k;
+  };
+  std::vector<Node> nodes;
+  nodes.push_back({st.configs, -1, 0, 0});
+  std::unordered_set<std::string> seen{key(st.configs)};
+  std::vector<Config> next;
+  for (size_t i = 0; i < nodes.size() && nodes.size() < kMaxNodes; ++i) {
+    if (nodes[i].depth >= max_bytes) continue;
+    const std::vector<Config> from = nodes[i].configs;  // nodes may grow below
+    auto bits = internal::NextBytes(a, from);
+    for (int b = 0; b < 256; ++b) {
+      if (!((bits[static_cast<size_t>(b) >> 6] >> (b & 63)) & 1)) continue;
+      bool acc = internal::Step(a, pool, from, static_cast<uint8_t>(b), &next);
+      if (next.empty() || !seen.insert(key(next)).second) continue;
+      nodes.push_back({next, static_cast<int32_t>(i), static_cast<uint8_t>(b), nodes[i].depth + 1});
+      if (acc) {
+        std::string out;
+        for (int32_t n = static_cast<int32_t>(nodes.size()) - 1; n > 0; n = nodes[static_cast<size_t>(n)].parent) {
+          out.push_back(static_cast<char>(nodes[static_cast<size_t>(n)].byte));
+        }
+        std::reverse(out.begin(), out.end());
+        return out;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+int32_t TokenMatcher::CompletionToken() const {
+  auto rest = ShortestCompletion();
+  if (!rest || rest->empty()) return -1;
+  const TokenVocabulary& vocab = *vocabulary_;
+  int32_t best = -1;
+  size_t best_len = 0;
+  for (int32_t t = 0; t < vocab.vocab_size(); ++t) {
+    if (vocab.is_end(t)) continue;
+    const std::string& p = vocab.piece(t);
+    if (p.size() > best_len && p.size() <= rest->size() && rest->compare(0, p.size(), p) == 0) {
+      best = t;
+      best_len = p.size();
+    }
+  }
+  return best;
 }
 
 }  // namespace sluice::grammar

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -58,6 +59,15 @@ class TokenMatcher {
   bool IsTerminated() const;
   // Bytes that are the only possible continuation (for fast-forward); may be empty.
   std::string ForcedBytes() const;
+  // The shortest bytes that complete the document from here ("" when
+  // accepting), found breadth-first over the automaton; nullopt when there is
+  // none of at most max_bytes (or the search would visit too many states).
+  // For a generator near the end of its token budget: finishing the document
+  // with these keeps the answer valid instead of cutting it off.
+  std::optional<std::string> ShortestCompletion(size_t max_bytes = 256) const;
+  // A token that starts ShortestCompletion(): the longest vocabulary piece
+  // that is a prefix of it; -1 when accepting or when there is no completion.
+  int32_t CompletionToken() const;
 
   int32_t vocab_size() const;
 

@@ -134,6 +134,37 @@ TEST(TokenMatcherTest, MaskEqualsBruteForceWithTextTokensOfManyLengths) {
   }
 }
 
+TEST(TokenMatcherTest, ShortestCompletionFinishesTheDocument) {
+  auto vocab = SmallVocabulary();
+  auto g = MustCompile(R"({"type":"object","properties":{"t":{"type":"string"},)"
+                       R"("cols":{"type":"array","items":{"type":"object","properties":)"
+                       R"({"n":{"type":"string"},"ok":{"type":"boolean"}},"required":["n","ok"]}}},)"
+                       R"("required":["t","cols"],"additionalProperties":false})");
+  TokenMatcher m(g, vocab);
+  std::string doc = R"({"t": "abc", "cols": [{"n": "x)";
+  for (char c : doc) ASSERT_TRUE(m.Advance(static_cast<unsigned char>(c)));
+  auto rest = m.ShortestCompletion();
+  ASSERT_TRUE(rest.has_value());
+  // Close the string, give the required boolean, close everything.
+  EXPECT_EQ(*rest, R"(","ok":true}]})");
+  // Following CompletionToken() to the end gives an accepted document.
+  std::string tail;
+  for (int i = 0; i < 64 && !m.IsAccepting(); ++i) {
+    int32_t t = m.CompletionToken();
+    ASSERT_GE(t, 0);
+    tail += vocab->piece(t);
+    ASSERT_TRUE(m.Advance(t));
+  }
+  EXPECT_TRUE(m.IsAccepting());
+  EXPECT_EQ(tail, *rest);
+  EXPECT_EQ(m.ShortestCompletion(), std::optional<std::string>(""));
+  EXPECT_EQ(m.CompletionToken(), -1);
+  // Too few bytes allowed: no completion.
+  TokenMatcher fresh(g, vocab);
+  EXPECT_EQ(fresh.ShortestCompletion(5), std::nullopt);
+  EXPECT_EQ(*fresh.ShortestCompletion(), R"({"t":"","cols":[]})");
+}
+
 TEST(TokenMatcherTest, EndOnlyWhenAcceptingAndForcedBytes) {
   auto vocab = SmallVocabulary();
   int32_t eos = vocab->vocab_size() - 1;

@@ -128,6 +128,8 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
 
   // Prefill in chunks, so that a cancelled long prompt stops early too.
   constexpr int32_t kPrefillChunk = 256;
+  constexpr int32_t kCloseWindow = 160;  // tokens left when completions start being checked
+  constexpr int32_t kCloseSlack = 32;
   using Clock = std::chrono::steady_clock;
   const Clock::time_point prefill_start = Clock::now();
   Status s;
@@ -175,13 +177,30 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
   };
 
   int32_t n_generated = 0;
+  bool closing = false;  // emitting the grammar's shortest completion
   while (true) {
     if (stop_now() || receiver_gone) {
       result.finish_reason = "cancelled";
       break;
     }
+    // Near the end of the budget, finish the document rather than cut it
+    // off: once the shortest completion (at most one token per byte) comes
+    // within kCloseSlack tokens of what is left, emit it and stop. The slack
+    // covers one sampled token growing it (opening an object with required
+    // members); the answer ends a little early instead of invalid.
+    if (matcher && !closing && max_tokens - n_generated <= kCloseWindow) {
+      auto rest = matcher->ShortestCompletion(kCloseWindow);
+      closing = rest && static_cast<int32_t>(rest->size()) + kCloseSlack >= max_tokens - n_generated;
+    }
+    if (closing && matcher->IsAccepting()) {
+      drain();
+      result.finish_reason = "length";
+      break;
+    }
     int32_t token;
-    if (matcher) {
+    if (closing) {
+      token = matcher->CompletionToken();
+    } else if (matcher) {
       matcher->FillMask(mask);
       token = sampler.Sample(logits, mask);
     } else {

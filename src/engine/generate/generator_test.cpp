@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include "engine/generate/chat_template.h"
 #include "engine/tools/random_model.h"
 
@@ -314,6 +316,38 @@ TEST(Generator, JsonSchemaConstrainsRandomModelOutput) {
   EXPECT_TRUE(compact.rfind("{\"ok\":", 0) == 0) << t;
   EXPECT_TRUE(compact.find("\"n\":") != std::string::npos) << t;
   EXPECT_EQ(compact.back(), '}') << t;
+}
+
+TEST(Generator, JsonSchemaAnswerIsFinishedWhenTheBudgetRunsOut) {
+  auto model = TestModel();
+  ASSERT_NE(model, nullptr);
+  Generator gen(model, {.n_threads = 2, .n_ctx = 512});
+  // An open-ended array of objects: a random model rarely closes it by itself.
+  const std::string schema =
+      R"({"type":"object","properties":{"rows":{"type":"array","items":{"type":"object",)"
+      R"("properties":{"name":{"type":"string"},"ok":{"type":"boolean"}},"required":["name","ok"],)"
+      R"("additionalProperties":false}}},"required":["rows"],"additionalProperties":false})";
+  for (int32_t budget : {40, 60, 90}) {
+    for (uint64_t seed : {1u, 2u, 3u}) {
+      GenerationRequest r = Greedy(*model, budget);
+      r.sampling.temperature = 1.0f;
+      r.sampling.seed = seed;
+      r.json_schema = schema;
+      auto c = RunOne(gen, r);
+      GenerationResult res = c->result();
+      ASSERT_TRUE(res.status.ok()) << res.status.message();
+      EXPECT_LE(res.completion_tokens, budget);
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(c->text(), ec);
+      ASSERT_FALSE(ec) << "budget " << budget << " seed " << seed << ": " << c->text();
+      ASSERT_TRUE(v.is_object()) << c->text();
+      ASSERT_TRUE(v.as_object().at("rows").is_array()) << c->text();
+      for (const auto& row : v.as_object().at("rows").as_array()) {
+        EXPECT_TRUE(row.as_object().at("name").is_string()) << c->text();
+        EXPECT_TRUE(row.as_object().at("ok").is_bool()) << c->text();
+      }
+    }
+  }
 }
 
 TEST(Generator, BadSchemaFailsTheRequest) {
