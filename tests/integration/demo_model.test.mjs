@@ -46,4 +46,8 @@ test('"Generate a user_accounts schema" streams tokens, then success with a user
     }
     // What the client concatenates is exactly the JSON it receives as data.
     assert.deepEqual(JSON.parse(events.slice(0, -1).map((e) => e.token).join('')), last.data);
+    // The gateway is still there for the next request (the access log line
+    // after a streamed answer once crashed the optimised build).
+    const ready = await request(ctx.gw.url, { path: '/ready' });
+    assert.equal(ready.status, 200, ready.text);
   });
