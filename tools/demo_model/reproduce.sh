@@ -4,17 +4,17 @@
 #   (train.py, PyTorch on the CPU) -> export (export.py + sluice gguf import)
 #   -> Q8_0 (sluice quantize) -> held-out eval through the gateway (eval.py).
 #
-#   tools/demo_model/reproduce.sh [MINUTES]     (default 36: the training budget)
+#   tools/demo_model/reproduce.sh [MINUTES]     (default 40: the first training leg; the second is 24)
 #
 # Environment: BUILD (default build/demo-model), PYTHON (default /usr/bin/python3,
-# which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 1),
+# which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 2),
 # OUT (default models/sluice-demo.gguf), SKIP_EVAL=1 to stop after writing the model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MINUTES="${1:-36}"
+MINUTES="${1:-40}"
 BUILD="${BUILD:-build/demo-model}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-THREADS="${THREADS:-1}"
+THREADS="${THREADS:-2}"
 OUT="${OUT:-models/sluice-demo.gguf}"
 HERE=tools/demo_model
 DATA="$BUILD/data"
@@ -31,18 +31,19 @@ SLUICE="$BUILD/src/cli/sluice"
 # words spelled alike in the prompt and in the JSON (see split_words.py)
 "$PYTHON" "$HERE/split_words.py" "$DATA/tokenizer_raw.json" "$DATA/tokenizer.json"
 
-# 3. training, in the three legs the committed model had (see models/README.md):
-#    804 steps with the system message (cosine set for 36 min, stopped there), then
-#    1,926 steps with half the batches without it (cosine set for 30 min, stopped),
-#    then MINUTES-15 minutes with 60% without it and 5x weight on JSON values.
+# 3. training, in the two legs the committed model had (see models/README.md):
+#    MINUTES from a hand-written induction circuit (model.install_copy_circuit)
+#    with partial RoPE (16 of 64 dims rotated), mixing full chats (half of them
+#    without the system message), answers cut after the copied names and
+#    synthetic copying batches; then 24 more minutes from there at half the
+#    learning rate. Each leg is warmup + cosine over its wall-clock budget.
 TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.json"
   --tokenize-bin "$BUILD/src/tokenizer/tokenize_batch" --log "$BUILD/train.log" --threads "$THREADS"
-  --batch 10 --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4)
-nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --minutes 36 --max-steps 804 --lr 4e-3 --warmup 60
-nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_b.pt" --resume "$BUILD/ckpt_a.pt" --no-system 0.5 \
-  --minutes 30 --max-steps 1926 --lr 4e-3 --warmup 20
-nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_b.pt" --no-system 0.6 \
-  --value-weight 5 --minutes "$((MINUTES - 15))" --ckpt-minutes 3 --lr 3e-3 --warmup 20
+  --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --ckpt-minutes 4)
+nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
+  --n-rot 16 --copy-circuit --copy 0.15 --minutes "$MINUTES" --lr 2e-3 --warmup 50
+nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_a.pt" --copy 0.1 \
+  --minutes 24 --lr 1e-3 --warmup 10
 
 # 4. export with the project's GGUF writer, then 5. Q8_0
 "$PYTHON" "$HERE/export.py" --ckpt "$BUILD/ckpt.pt" --tokenizer "$DATA/tokenizer.json" \
