@@ -1,7 +1,7 @@
 """The demo model in PyTorch, computed exactly as sluice's GGUF engine computes
 the `llama` architecture: token embedding; per block RMSNorm -> attention
-(RoPE "normal": rotates adjacent pairs (2i, 2i+1) of each head by
-pos * base^(-2i/head_dim)) -> residual, RMSNorm -> SwiGLU FFN
+(RoPE "normal": rotates adjacent pairs (2i, 2i+1) of the first n_rot dims of
+each head by pos * base^(-2i/n_rot), the rest unrotated) -> residual, RMSNorm -> SwiGLU FFN
 (down(silu(gate(x)) * up(x))) -> residual; final RMSNorm; logits with the tied
 token embedding (no output.weight). No biases.
 

@@ -5,6 +5,11 @@ Every chat is `<|im_start|>system\\n{lab system message}<|im_end|>\\n` (the
 same for all; run once per batch, see model.forward_prefixed) followed by
 `<|im_start|>user\\n{prompt}<|im_end|>\\n<|im_start|>assistant\\n{json}<|im_end|>`.
 The loss is on the assistant's tokens (the JSON and the closing <|im_end|>).
+Each step is one of three kinds of batch: full chats (--no-system of them
+without the system message), answers cut after the last name copied from the
+prompt (--short), or synthetic copying sequences (--copy, copy_batch). A new
+model can start from a hand-written induction circuit (--copy-circuit, see
+model.install_copy_circuit).
 
 Tokenization is sluice's own (the tokenize_batch tool on the trained
 tokenizer.json), so training sees exactly the ids the engine will.
