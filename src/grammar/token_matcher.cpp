@@ -354,16 +354,14 @@ std::optional<std::string> TokenMatcher::ShortestCompletion(size_t max_bytes) co
   return std::nullopt;
 }
 
-int32_t TokenMatcher::CompletionToken() const {
-  auto rest = ShortestCompletion();
-  if (!rest || rest->empty()) return -1;
+int32_t TokenMatcher::CompletionToken(std::string_view completion) const {
   const TokenVocabulary& vocab = *vocabulary_;
   int32_t best = -1;
   size_t best_len = 0;
   for (int32_t t = 0; t < vocab.vocab_size(); ++t) {
     if (vocab.is_end(t)) continue;
     const std::string& p = vocab.piece(t);
-    if (p.size() > best_len && p.size() <= rest->size() && rest->compare(0, p.size(), p) == 0) {
+    if (p.size() > best_len && completion.starts_with(p)) {
       best = t;
       best_len = p.size();
     }

@@ -26,6 +26,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "grammar/grammar.h"
 #include "tokenizer/tokenizer.h"
@@ -65,9 +66,9 @@ class TokenMatcher {
   // For a generator near the end of its token budget: finishing the document
   // with these keeps the answer valid instead of cutting it off.
   std::optional<std::string> ShortestCompletion(size_t max_bytes = 256) const;
-  // A token that starts ShortestCompletion(): the longest vocabulary piece
-  // that is a prefix of it; -1 when accepting or when there is no completion.
-  int32_t CompletionToken() const;
+  // A token that starts `completion` (from ShortestCompletion()): the longest
+  // vocabulary piece that is a prefix of it; -1 when there is none.
+  int32_t CompletionToken(std::string_view completion) const;
 
   int32_t vocab_size() const;
 

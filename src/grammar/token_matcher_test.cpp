@@ -150,7 +150,7 @@ TEST(TokenMatcherTest, ShortestCompletionFinishesTheDocument) {
   // Following CompletionToken() to the end gives an accepted document.
   std::string tail;
   for (int i = 0; i < 64 && !m.IsAccepting(); ++i) {
-    int32_t t = m.CompletionToken();
+    int32_t t = m.CompletionToken(*m.ShortestCompletion());
     ASSERT_GE(t, 0);
     tail += vocab->piece(t);
     ASSERT_TRUE(m.Advance(t));
@@ -158,7 +158,7 @@ TEST(TokenMatcherTest, ShortestCompletionFinishesTheDocument) {
   EXPECT_TRUE(m.IsAccepting());
   EXPECT_EQ(tail, *rest);
   EXPECT_EQ(m.ShortestCompletion(), std::optional<std::string>(""));
-  EXPECT_EQ(m.CompletionToken(), -1);
+  EXPECT_EQ(m.CompletionToken(""), -1);
   // Too few bytes allowed: no completion.
   TokenMatcher fresh(g, vocab);
   EXPECT_EQ(fresh.ShortestCompletion(5), std::nullopt);

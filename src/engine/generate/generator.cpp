@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -188,9 +189,11 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
     // within kCloseSlack tokens of what is left, emit it and stop. The slack
     // covers one sampled token growing it (opening an object with required
     // members); the answer ends a little early instead of invalid.
-    if (matcher && !closing && max_tokens - n_generated <= kCloseWindow) {
-      auto rest = matcher->ShortestCompletion(kCloseWindow);
-      closing = rest && static_cast<int32_t>(rest->size()) + kCloseSlack >= max_tokens - n_generated;
+    std::optional<std::string> rest;
+    if (matcher && max_tokens - n_generated <= kCloseWindow) {
+      rest = matcher->ShortestCompletion(kCloseWindow);
+      closing = closing ||
+                (rest && static_cast<int32_t>(rest->size()) + kCloseSlack >= max_tokens - n_generated);
     }
     if (closing && matcher->IsAccepting()) {
       drain();
@@ -199,7 +202,7 @@ void Generator::Impl::Run(Sequence& seq, ThreadPool& pool) {
     }
     int32_t token;
     if (closing) {
-      token = matcher->CompletionToken();
+      token = rest ? matcher->CompletionToken(*rest) : -1;
     } else if (matcher) {
       matcher->FillMask(mask);
       token = sampler.Sample(logits, mask);

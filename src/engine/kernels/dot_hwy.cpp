@@ -233,19 +233,28 @@ HWY_INLINE __m256i BlockDotI8(__m256i w_abs, __m256i w, __m256i a) {
 // Highway's SumOfLanes on 8 float lanes, as the int16 kernels end.
 HWY_INLINE float HorizontalSum(__m256 v) { return SumLanes(DF(), VF{v}); }
 
+// The NR weight rows and NT activation rows one register tile reads.
+template <class U, int NR, int NT>
+struct TileRows {
+  const typename U::Block* w[NR];
+  const ActQ8_0* act[NT];
+  TileRows(const std::byte* wb, size_t row_bytes, const std::byte* ab, size_t act_stride) {
+    for (int r = 0; r < NR; ++r) {
+      w[r] = reinterpret_cast<const typename U::Block*>(wb + static_cast<size_t>(r) * row_bytes);
+    }
+    for (int t = 0; t < NT; ++t) {
+      act[t] = reinterpret_cast<const ActQ8_0*>(ab + static_cast<size_t>(t) * act_stride);
+    }
+  }
+};
+
 // out[r·kTokenTile + t] for r < NR, t < NT.
 template <class U, int NR, int NT>
 HWY_NOINLINE void X86Tile(const std::byte* w, size_t row_bytes, const std::byte* act,
                           size_t act_stride, int64_t nb, float* out) {
-  using Block = typename U::Block;
-  const Block* wr[NR];
-  for (int r = 0; r < NR; ++r) {
-    wr[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * row_bytes);
-  }
-  const ActQ8_0* at[NT];
-  for (int t = 0; t < NT; ++t) {
-    at[t] = reinterpret_cast<const ActQ8_0*>(act + static_cast<size_t>(t) * act_stride);
-  }
+  const TileRows<U, NR, NT> rows(w, row_bytes, act, act_stride);
+  const auto& wr = rows.w;  // (rows) weight blocks
+  const auto& at = rows.act;  // (tokens) activation blocks
   __m256 acc[NR][NT];  // (rows, tokens)
   for (int r = 0; r < NR; ++r) {
     for (int t = 0; t < NT; ++t) acc[r][t] = _mm256_setzero_ps();
@@ -282,16 +291,10 @@ HWY_NOINLINE void X86Tile(const std::byte* w, size_t row_bytes, const std::byte*
 template <class U, int NR, int NT>
 __attribute__((target("avx512vnni"))) HWY_NOINLINE void X86TileVnni(const std::byte* w, size_t row_bytes, const std::byte* act,
                               size_t act_stride, int64_t nb, float* out) {
-  using Block = typename U::Block;
   constexpr int NP = (NT + 1) / 2;  // token pairs
-  const Block* wr[NR];
-  for (int r = 0; r < NR; ++r) {
-    wr[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * row_bytes);
-  }
-  const ActQ8_0* at[NT];
-  for (int t = 0; t < NT; ++t) {
-    at[t] = reinterpret_cast<const ActQ8_0*>(act + static_cast<size_t>(t) * act_stride);
-  }
+  const TileRows<U, NR, NT> rows(w, row_bytes, act, act_stride);
+  const auto& wr = rows.w;  // (rows) weight blocks
+  const auto& at = rows.act;  // (tokens) activation blocks
   const __m512i k80 = _mm512_set1_epi8(static_cast<char>(0x80));
   __m512 acc[NR][NP];  // (rows, token pairs)
   for (int r = 0; r < NR; ++r) {
