@@ -156,8 +156,26 @@ class TorchRunner:
 
 
 # ------------------------------------------------------------------- scoring
+def entity_form(prompt, table):
+    """How the prompt writes the entity: snake_case, UPPER, CamelCase, words,
+    run together or other (misspelt or reworded)."""
+    if table in prompt:
+        return "snake_case"
+    if table.upper() in prompt:
+        return "UPPER"
+    if make_data.camel(table) in prompt:
+        return "CamelCase"
+    low = prompt.lower()
+    if table.replace("_", " ") in low:
+        return "words"
+    if table.replace("_", "") in low:
+        return "run together"
+    return "other"
+
+
 def score(rows, answers):
     n = len(rows)
+    by_form = {}
     valid = table_ok = 0
     named_total = named_hit = all_named = with_named = type_total = type_ok = 0
     failures = []
@@ -171,6 +189,9 @@ def score(rows, answers):
         valid += ok_shape
         t_ok = ok_shape and obj["table_name"] == r["table_name"]
         table_ok += t_ok
+        form = by_form.setdefault(entity_form(r["user"], r["table_name"]), [0, 0])
+        form[0] += t_ok
+        form[1] += 1
         got = {}
         if ok_shape:
             for c in obj["columns"]:
@@ -199,6 +220,8 @@ def score(rows, answers):
         "prompts_with_all_named_columns": all_named / max(1, with_named),
         "named_columns": named_total,
         "type_plausibility": type_ok / max(1, type_total),
+        "table_name_by_entity_form": {k: {"prompts": v[1], "accuracy": v[0] / v[1]}
+                                      for k, v in sorted(by_form.items(), key=lambda kv: -kv[1][1])},
     }, failures
 
 

@@ -606,6 +606,68 @@ HELDOUT_COLUMN_TEMPLATES = [
     "Create the {T} table. It needs {C}", "Set up a table for {E} with columns {C}",
     "Generate a {T} schema including {C}",
 ]
+
+# Training phrasings are also composed from parts (lead + verb + object frame
+# [+ columns] + tail), some 10^5 surface forms, so that the model learns where
+# the entity and the columns stand in a request rather than a list of
+# sentences. None of the parts uses the held-out phrasings' cue words ("set
+# up", "hold", "stores", "needs", "including", "should", "produce", "for me",
+# "help me", "I want", "Could you"), and compose_* never yields a held-out
+# template (checked in Generator.__init__).
+LEADS = ["", "", "", "Please ", "Can you ", "Would you ", "I'd like you to ", "Kindly ",
+         "Now ", "Quick task: ", "Hey, ", "Hi! ", "We need you to ", "Go ahead and ",
+         "Next, ", "OK, ", "Task: "]
+VERBS = ["Generate", "Create", "Make", "Design", "Build", "Write", "Draft", "Define",
+         "Sketch", "Prepare", "Give me", "Show me", "Construct", "Model", "Add", "Output",
+         "Return", "Draw up", "Put together", "Come up with", "Lay out", "Spec out"]
+OBJECT_FRAMES = [
+    "a {T} schema", "the {T} schema", "a {T} table", "the {T} table", "a schema for {T}",
+    "a table called {T}", "a table named {T}", "the schema for the {T} table",
+    "a database table {T}", "a {T} table definition", "an SQL table {T}", "the {T} entity",
+    "a new {T} table", "a {T} database schema", "the table {T}", "a schema named {T}",
+    "a table for {E}", "a schema for {E}", "a table to track {E}", "a table of {E}",
+    "a table listing {E}", "a database table for {E}", "a table that records {E}",
+    "a table that contains {E}", "a table to keep {E} in", "a schema to manage {E}",
+    "a table for our {E}", "a table where each row is a {S}",
+    "a table with one row per {S}", "a table describing a {S}", "a record type for a {S}",
+]
+BARE_FRAMES = ["{T} schema", "{T} table", "Schema for {T}", "table: {T}", "new table {T}",
+               "{T}?", "Entity: {T}", "{T} please", "Table for {E}", "{E} table",
+               "schema, {T}", "SQL table {T}", "{T} (table)", "Need: {T} table"]
+COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}", " ({C})",
+                ". Columns: {C}", " having {C}", " containing {C}", "; include {C}",
+                " that has {C}", ". Fields: {C}", " with these columns: {C}",
+                ". It has to contain {C}", " made of {C}", " whose columns are {C}",
+                " that tracks {C}", ", columns {C}", " - {C}", " with fields: {C}",
+                ". Add {C}", " with {C} as columns", " that keeps {C}"]
+TAILS = ["", "", "", ".", "?", " please", " for our app", " for my project", " in SQL",
+         ", thanks", "!", " for the backend", " for a web shop", ". Thanks!"]
+HELDOUT_CUES = ("set up", "hold", "stores", "needs", "including", "should", "produce",
+                "for me", "help me", "i want", "could you", "table schema:")
+
+
+def compose_entity(rng):
+    if rng.random() < 0.12:
+        return rng.choice(BARE_FRAMES)
+    lead, verb = rng.choice(LEADS), rng.choice(VERBS)
+    if lead:
+        verb = verb[0].lower() + verb[1:]
+    text = lead + verb + " " + rng.choice(OBJECT_FRAMES) + rng.choice(TAILS)
+    return text[0].upper() + text[1:]
+
+
+def compose_columns(rng):
+    if rng.random() < 0.12:
+        frame = rng.choice(BARE_FRAMES).rstrip("?")
+        return frame + rng.choice(COLUMN_LINKS)
+    lead, verb = rng.choice(LEADS), rng.choice(VERBS)
+    if lead:
+        verb = verb[0].lower() + verb[1:]
+    frame = rng.choice([f for f in OBJECT_FRAMES if not f.endswith(" in")])
+    text = lead + verb + " " + frame + rng.choice(COLUMN_LINKS) + rng.choice(["", "", ".", " please"])
+    return text[0].upper() + text[1:]
+
+
 MISSPELL = {"Generate": ["Genrate", "Generat", "Gnerate"], "generate": ["genrate", "generat"],
             "schema": ["shema", "scheme", "schma"], "table": ["tabel", "tble", "tabl"],
             "Create": ["Creat", "Craete"], "create": ["creat", "craete"],
@@ -672,10 +734,28 @@ def nonsense_word(rng):
 
 
 HELDOUT_SEED = 1001
+VOWEL_ARTICLE = re.compile(r"\b([Aa]) (?=[AEIOUaeiou])")
+
+
+def check_composed_parts():
+    """Fails if a training part carries a held-out cue or a composed
+    phrasing can equal a held-out template."""
+    parts = LEADS + VERBS + OBJECT_FRAMES + BARE_FRAMES + COLUMN_LINKS + TAILS
+    for p in parts:
+        low = p.lower()
+        for cue in HELDOUT_CUES:
+            if cue in low:
+                raise SystemExit(f"training phrasing part {p!r} uses held-out cue {cue!r}")
+    held = {t.lower() for t in HELDOUT_ENTITY_TEMPLATES[1:] + HELDOUT_COLUMN_TEMPLATES}
+    rng = random.Random(0)
+    for _ in range(20000):
+        for t in (compose_entity(rng), compose_columns(rng)):
+            if t.lower() in held:
+                raise SystemExit(f"composed phrasing {t!r} is a held-out template")
 
 
 class Generator:
-    def __init__(self, seed, heldout, nonsense=0.2):
+    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0):
         self.rng = random.Random(seed)
         self.nonsense = nonsense
         self.heldout = heldout
@@ -694,6 +774,11 @@ class Generator:
         self.extra = EXTRA_COLUMNS
         self.ent_tpl = HELDOUT_ENTITY_TEMPLATES if heldout else TRAIN_ENTITY_TEMPLATES
         self.col_tpl = HELDOUT_COLUMN_TEMPLATES if heldout else TRAIN_COLUMN_TEMPLATES
+        # training only: composed phrasings (the held-out stream is left as it was)
+        self.composed_share = 0.0 if heldout else composed
+        self.an_share = 0.0 if heldout else an
+        if not heldout:
+            check_composed_parts()
 
     def pick_entity(self):
         rng = self.rng
@@ -711,6 +796,11 @@ class Generator:
                               ["name", "description", "is_active"], ["name", "value"]])
         return "_".join(words), generic
 
+    def template(self, fixed, compose):
+        if self.composed_share and self.rng.random() < self.composed_share:
+            return compose(self.rng)
+        return self.rng.choice(fixed)
+
     def example(self):
         rng = self.rng
         table, specific = self.pick_entity()
@@ -725,14 +815,16 @@ class Generator:
             if rng.random() < 0.3:
                 cols = dedupe(["id"] + cols)
             phrases = [column_phrase(rng, c) for c in cols]
-            tpl = rng.choice(self.col_tpl)
-            user = tpl.format(T=ident, E=nat, C=join_phrases(rng, phrases))
+            tpl = self.template(self.col_tpl, compose_columns)
+            user = tpl.format(T=ident, E=nat, S=sing, C=join_phrases(rng, phrases))
             answer_cols = dedupe(["id"] + cols)
         else:
-            tpl = rng.choice(self.ent_tpl)
+            tpl = self.template(self.ent_tpl, compose_entity)
             user = tpl.format(T=ident, E=nat, S=sing)
             cols = []
             answer_cols = proposed_columns(table, specific)
+        if self.an_share and rng.random() < self.an_share:
+            user = VOWEL_ARTICLE.sub(lambda m: m.group(1) + "n ", user)  # "an orders table"
         if rng.random() < 0.12:
             user = misspell(rng, user)
         user = vary_case(rng, user, ident)
@@ -749,6 +841,10 @@ def main():
     ap.add_argument("--corpus", type=int, default=20000, help="chats in corpus.txt")
     ap.add_argument("--nonsense", type=float, default=0.2,
                     help="share of training entities that are made-up words (copy practice)")
+    ap.add_argument("--composed", type=float, default=0.0,
+                    help="share of training phrasings composed from parts (see compose_entity)")
+    ap.add_argument("--an", type=float, default=0.0,
+                    help='share of training prompts that write "an" before a vowel ("an orders table")')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -766,7 +862,8 @@ def main():
         held_rows.append(ex)
     held_names = {r["table_name"] for r in held_rows}
 
-    gen = Generator(args.seed, heldout=False, nonsense=args.nonsense)
+    gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
+                    an=args.an)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 # sum_j a_j cos(k θ_j) is 1 at k = 0 and at most 0.79 for every other k in [-520, 1]
 A_OFF = [0.437, 0.222, 0.137, 0.052, 0.153, 0.0, 0.0, 0.0]
 
-def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0):
+def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=None, flags=None):
     """Sets a fresh model's weights so that it copies from the start: an
     induction circuit written by hand, as training on the chats alone did
     not find one in the budget (a 1.2M model after 8M tokens still could not
@@ -42,7 +42,14 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0):
     the identity of the token that followed there to T: the logits then
     favour continuing the copy. Everything else keeps its random init and
     training shapes the rest (and may reshape this). Needs n_embd 128,
-    2+ heads of 64 dims, n_rot 16."""
+    2+ heads of 64 dims, n_rot 16.
+
+    groups (one int per token id, optional) gives tokens that should copy as
+    each other one identity code: "GUEST" and "guest", the space and "_". The
+    output layer then favours every member of the group, and the rest of the
+    model picks among them. flags (one 0/1 per token id, optional) marks the
+    members to tell apart (upper-case pieces) in dim 97, one direction the
+    model can learn to push down inside a JSON name."""
     c = m.c
     d, H = c.n_embd, c.n_head
     hd = d // H
@@ -53,7 +60,12 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0):
     with torch.no_grad():
         E = m.embd.weight
         t = torch.randn(E.shape[0], 32, generator=g)
-        E[:, T] = t / t.norm(dim=1, keepdim=True)
+        t = t / t.norm(dim=1, keepdim=True)
+        if groups is not None:
+            t = t[torch.tensor(groups, dtype=torch.long)]
+        E[:, T] = t
+        if flags is not None:
+            E[:, 97] = torch.tensor(flags, dtype=torch.float32)
         E[:, P] = 0; E[:, PP] = 0
         E[:, C] = 1.0
         th = c.rope_base ** (-torch.arange(0, nr, 2).float() / nr)

@@ -4,7 +4,7 @@
 #   (train.py, PyTorch on the CPU) -> export (export.py + sluice gguf import)
 #   -> Q8_0 (sluice quantize) -> held-out eval through the gateway (eval.py).
 #
-#   tools/demo_model/reproduce.sh [MINUTES]     (default 40: the first training leg; the second is 24)
+#   tools/demo_model/reproduce.sh [MINUTES]     (default 40: the first training leg; the second is 20)
 #
 # Environment: BUILD (default build/demo-model), PYTHON (default /usr/bin/python3,
 # which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 2),
@@ -25,17 +25,19 @@ ninja -C "$BUILD" sluice tokenize_batch
 SLUICE="$BUILD/src/cli/sluice"
 
 # 1. data (deterministic: seed 1) and 2. tokenizer
-"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35
+"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6
 "$SLUICE" tokenizer train --vocab-size 4096 --out "$DATA/tokenizer_raw.json" \
   --special '<|endoftext|>' --special '<|im_start|>' --special '<|im_end|>' "$DATA/corpus.txt"
 # words spelled alike in the prompt and in the JSON (see split_words.py)
-"$PYTHON" "$HERE/split_words.py" "$DATA/tokenizer_raw.json" "$DATA/tokenizer.json"
+"$PYTHON" "$HERE/split_words.py" "$DATA/tokenizer_raw.json" "$DATA/tokenizer_split.json"
+# capitals split like lower case (see mirror_case.py)
+"$PYTHON" "$HERE/mirror_case.py" "$DATA/tokenizer_split.json" "$DATA/tokenizer.json"
 
 # 3. training, in the two legs the committed model had (see models/README.md):
 #    MINUTES from a hand-written induction circuit (model.install_copy_circuit)
 #    with partial RoPE (16 of 64 dims rotated), mixing full chats (half of them
 #    without the system message), answers cut after the copied names and
-#    synthetic copying batches; then 24 more minutes from there at half the
+#    synthetic copying batches; then 20 more minutes from there at half the
 #    learning rate. Each leg is warmup + cosine over its wall-clock budget.
 TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.json"
   --tokenize-bin "$BUILD/src/tokenizer/tokenize_batch" --log "$BUILD/train.log" --threads "$THREADS"
@@ -43,7 +45,7 @@ TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.js
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
   --n-rot 16 --copy-circuit --copy 0.15 --minutes "$MINUTES" --lr 2e-3 --warmup 50
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_a.pt" --copy 0.1 \
-  --minutes 24 --lr 1e-3 --warmup 10
+  --minutes 20 --lr 1e-3 --warmup 10
 
 # 4. export with the project's GGUF writer, then 5. Q8_0
 "$PYTHON" "$HERE/export.py" --ckpt "$BUILD/ckpt.pt" --tokenizer "$DATA/tokenizer.json" \

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import Config, Model, install_copy_circuit  # noqa: E402
 from split_words import byte_decoder  # noqa: E402
+from mirror_case import lower, upper  # noqa: E402
 
 
 def tokenize(tokenize_bin, tokenizer, texts):
@@ -110,11 +111,14 @@ def batches(samples, batch, rng):
     return out
 
 
-def copy_batch(pieces, seps, start, sep, end, batch, rng):
+def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None):
     """A synthetic copying batch: `start w1 .. wn sep w1 .. wn end` with random
     word pieces (and separators), loss on the copy. Copying a name the model
     has never seen is what the task needs most and the chats teach least
-    (a few tokens per answer); these batches teach it densely."""
+    (a few tokens per answer); these batches teach it densely. With fold
+    ({id: id}, the upper-case twin of a piece and the space for "_"), a third
+    of the rows show the source folded: the copy is then in lower case with
+    "_", as a name copied from a shouted or spaced-out prompt is."""
     rows = []
     for _ in range(batch):
         seq = []
@@ -126,10 +130,27 @@ def copy_batch(pieces, seps, start, sep, end, batch, rng):
     x = torch.zeros(batch, L, dtype=torch.long)
     y = torch.full((batch, L), -100, dtype=torch.long)
     for i, r in enumerate(rows):
-        full = [start] + r + [sep] + r + [end]
+        src = r
+        if fold and rng.random() < 1 / 3:
+            src = [fold.get(t, t) for t in r]
+        full = [start] + src + [sep] + r + [end]
         x[i, :len(full)] = torch.tensor(full)
         y[i, len(r) + 1:len(full) - 1] = torch.tensor(full[len(r) + 2:])
     return x, y, (y != -100).float()
+
+
+def identity_groups(tok, n_vocab):
+    """(groups, flags) for install_copy_circuit: a token's group is the id of
+    the same piece in lower case (the space goes with "_", which a name uses
+    where the prompt has a space); flags mark pieces with an upper-case ASCII
+    letter."""
+    ids = tok["model"]["vocab"]
+    groups, flags = list(range(n_vocab)), [0] * n_vocab
+    for k, i in ids.items():
+        key = "_" if k == "Ġ" else lower(k)
+        groups[i] = ids.get(key, i)
+        flags[i] = int(k != lower(k))
+    return groups, flags
 
 
 def value_weights(a, opens, closes, weight):
@@ -182,6 +203,8 @@ def main():
     ap.add_argument("--n-rot", type=int, default=0, help="dims of each head RoPE rotates (0: all)")
     ap.add_argument("--copy-circuit", action="store_true",
                     help="start from a hand-written induction circuit (model.install_copy_circuit)")
+    ap.add_argument("--copy-gain", type=float, default=3.0,
+                    help="how strongly the installed induction head votes for the copy")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0)
@@ -225,7 +248,8 @@ def main():
         model.load_state_dict(ck["state_dict"])
         say(f"resumed from {args.resume} (step {ck['step']}, loss {ck['loss']:.4f}); data {args.data}")
     elif args.copy_circuit:
-        install_copy_circuit(model, seed=args.seed)
+        groups, flags = identity_groups(tok, n_vocab)
+        install_copy_circuit(model, seed=args.seed, gain=args.copy_gain, groups=groups, flags=flags)
         say("copy circuit installed (model.install_copy_circuit)")
     n_params = sum(p.numel() for p in model.parameters())
     say(f"config {json.dumps(cfg.to_dict())}")
@@ -245,7 +269,10 @@ def main():
     # word pieces (letters/digits only) and separators for copy_batch
     dec = byte_decoder()
     pieces = [i for k, i in vocab.items() if all(ch in dec for ch in k)
-              and bytes(dec[ch] for ch in k).isalnum()]
+              and bytes(dec[ch] for ch in k).isalnum() and k == lower(k)]
+    fold = {i: vocab[upper(k)] for k, i in vocab.items() if upper(k) != k and upper(k) in vocab}
+    if "_" in vocab and "Ġ" in vocab:
+        fold[vocab["_"]] = vocab["Ġ"]
     seps = [vocab[k] for k in ("Ġ", "_", ",", '","', "Ċ") if k in vocab]
     specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
@@ -271,7 +298,7 @@ def main():
         r = rng.random()
         if r < args.copy:
             x, y, wt = copy_batch(pieces, seps, specials["<|im_start|>"], vocab["Ċ"],
-                                  specials["<|im_end|>"], args.short_batch, rng)
+                                  specials["<|im_end|>"], args.short_batch, rng, fold)
         elif r < args.copy + args.short:
             if not short_order:
                 short_order = batches(shorts, args.short_batch, rng)
