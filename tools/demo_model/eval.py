@@ -173,9 +173,15 @@ def entity_form(prompt, table):
     return "other"
 
 
+def breakdown(tally):
+    """{key: [right, prompts]} -> {key: {prompts, accuracy}}, most prompts first."""
+    return {k: {"prompts": n, "accuracy": hit / n}
+            for k, (hit, n) in sorted(tally.items(), key=lambda kv: -kv[1][1])}
+
+
 def score(rows, answers):
     n = len(rows)
-    by_form = {}
+    by_form, by_phrasing = {}, {}
     valid = table_ok = 0
     named_total = named_hit = all_named = with_named = type_total = type_ok = 0
     failures = []
@@ -189,9 +195,11 @@ def score(rows, answers):
         valid += ok_shape
         t_ok = ok_shape and obj["table_name"] == r["table_name"]
         table_ok += t_ok
-        form = by_form.setdefault(entity_form(r["user"], r["table_name"]), [0, 0])
-        form[0] += t_ok
-        form[1] += 1
+        for key, tally in ((entity_form(r["user"], r["table_name"]), by_form),
+                           (r.get("phrasing", "?"), by_phrasing)):
+            hit = tally.setdefault(key, [0, 0])
+            hit[0] += t_ok
+            hit[1] += 1
         got = {}
         if ok_shape:
             for c in obj["columns"]:
@@ -220,8 +228,8 @@ def score(rows, answers):
         "prompts_with_all_named_columns": all_named / max(1, with_named),
         "named_columns": named_total,
         "type_plausibility": type_ok / max(1, type_total),
-        "table_name_by_entity_form": {k: {"prompts": v[1], "accuracy": v[0] / v[1]}
-                                      for k, v in sorted(by_form.items(), key=lambda kv: -kv[1][1])},
+        "table_name_by_entity_form": breakdown(by_form),
+        "table_name_by_phrasing": breakdown(by_phrasing),
     }, failures
 
 

@@ -22,7 +22,7 @@ of prompt phrasings. Synthetic nonsense entities ("vormex_ledgers") teach the
 model to copy the entity from the prompt rather than recall it.
 
 Usage: make_data.py --out DIR [--seed 1] [--train N] [--heldout N]
-Writes DIR/train.jsonl, DIR/heldout.jsonl ({"user", "assistant", "table_name",
+Writes DIR/train.jsonl, DIR/heldout.jsonl ({"user", "assistant", "table_name", "phrasing",
 "named_columns"}), DIR/system.txt and DIR/corpus.txt (rendered chats for the
 tokenizer trainer).
 """
@@ -829,7 +829,7 @@ class Generator:
             user = misspell(rng, user)
         user = vary_case(rng, user, ident)
         return {"user": user, "assistant": answer_json(table, answer_cols), "table_name": table,
-                "named_columns": cols}
+                "named_columns": cols, "phrasing": tpl}
 
 
 def main():
