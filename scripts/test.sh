@@ -39,6 +39,9 @@ echo "== tokenizers against Hugging Face tokenizers and tiktoken"
 echo "== integration tests (real binary, mock upstreams)"
 node --test tests/integration/
 
+echo "== demo model data: the evaluation set is held out from training"
+python3 tools/demo_model/check_data.py
+
 echo "== demo model smoke eval (30 held-out prompts, release build as scripts/serve.sh runs it)"
 # The release build is what the README's main command serves; a miscompile
 # that only shows with optimisation (GCC 12 and coroutines) crashed it once
