@@ -39,16 +39,19 @@ def main():
     src, dst = sys.argv[1], sys.argv[2]
     t = json.load(open(src))
     vocab = dict(t["model"]["vocab"])
+    n_before, next_id = len(vocab), 1 + max(vocab.values())
     merges, seen = [], set()
 
     def add(a, b):
+        nonlocal next_id
         if (a, b) in seen:
             return
         seen.add((a, b))
         merges.append([a, b])
         for tok in (a, b, a + b):
             if tok not in vocab:
-                vocab[tok] = 1 + max(vocab.values())
+                vocab[tok] = next_id
+                next_id += 1
 
     for a, b in t["model"]["merges"]:
         add(a, b)
@@ -58,8 +61,7 @@ def main():
     t["model"]["vocab"] = vocab
     t["model"]["merges"] = merges
     json.dump(t, open(dst, "w"), ensure_ascii=False)
-    print(f"{len(t['model']['vocab'])} tokens, {len(merges)} merges (was "
-          f"{len(json.load(open(src))['model']['vocab'])})")
+    print(f"{n_before} -> {len(vocab)} tokens, {len(merges)} merges")
 
 
 if __name__ == "__main__":

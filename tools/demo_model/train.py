@@ -139,16 +139,25 @@ def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None):
     return x, y, (y != -100).float()
 
 
+def twins(vocab):
+    """{id: id of the piece a copied name writes for it}: an upper-case piece's
+    lower-case twin (mirror_case.py), and "_" for the space (a name has "_"
+    where the prompt has a space)."""
+    out = {i: vocab[lower(k)] for k, i in vocab.items() if k != lower(k) and lower(k) in vocab}
+    if "Ġ" in vocab and "_" in vocab:
+        out[vocab["Ġ"]] = vocab["_"]
+    return out
+
+
 def identity_groups(tok, n_vocab):
-    """(groups, flags) for install_copy_circuit: a token's group is the id of
-    the same piece in lower case (the space goes with "_", which a name uses
-    where the prompt has a space); flags mark pieces with an upper-case ASCII
+    """(groups, flags) for install_copy_circuit: a token's group is its twin's
+    id (itself when it has none); flags mark pieces with an upper-case ASCII
     letter."""
-    ids = tok["model"]["vocab"]
-    groups, flags = list(range(n_vocab)), [0] * n_vocab
-    for k, i in ids.items():
-        key = "_" if k == "Ġ" else lower(k)
-        groups[i] = ids.get(key, i)
+    vocab = tok["model"]["vocab"]
+    tw = twins(vocab)
+    groups = [tw.get(i, i) for i in range(n_vocab)]
+    flags = [0] * n_vocab
+    for k, i in vocab.items():
         flags[i] = int(k != lower(k))
     return groups, flags
 
@@ -270,9 +279,9 @@ def main():
     dec = byte_decoder()
     pieces = [i for k, i in vocab.items() if all(ch in dec for ch in k)
               and bytes(dec[ch] for ch in k).isalnum() and k == lower(k)]
-    fold = {i: vocab[upper(k)] for k, i in vocab.items() if upper(k) != k and upper(k) in vocab}
-    if "_" in vocab and "Ġ" in vocab:
-        fold[vocab["_"]] = vocab["Ġ"]
+    # the copy's piece -> what a shouted or spaced-out prompt shows instead
+    shown = {i: k for k, i in vocab.items()}
+    fold = {low: i for i, low in twins(vocab).items() if shown[i] == upper(shown[i])}
     seps = [vocab[k] for k in ("Ġ", "_", ",", '","', "Ċ") if k in vocab]
     specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
