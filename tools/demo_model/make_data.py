@@ -18,8 +18,9 @@ Column types and nullability come from the column's name (column_type below),
 so the mapping the model learns is consistent.
 
 Held out for evaluation (never in training): a set of entity names, and a set
-of prompt phrasings. Synthetic nonsense entities ("vormex_ledgers") teach the
-model to copy the entity from the prompt rather than recall it.
+of prompt phrasings. Synthetic nonsense entities ("vormex_ledgers") and
+remixed ones (new combinations of known words, "invoice_tenant_photos") teach
+the model to copy the entity from the prompt rather than recall it.
 
 Usage: make_data.py --out DIR [--seed 1] [--train N] [--heldout N]
 Writes DIR/train.jsonl, DIR/heldout.jsonl ({"user", "assistant", "table_name", "phrasing",
@@ -580,7 +581,7 @@ TRAIN_ENTITY_TEMPLATES = [
     "Create a table for {E}", "Design a database table for {E}",
     "I need a table to store {E}", "Make a table for {E}", "Generate a schema for {E}",
     "Write a table definition for {E}", "Can you create a table for {E}?",
-    "Build a table that stores {E}", "table for {E}", "We need to track {E}. Make a table.",
+    "table for {E}", "We need to track {E}. Make a table.",
     "Create a table where each row is a {S}", "Design a table with one row per {S}",
     "Generate a table definition: {T}", "Define the {T} table", "new table: {T}",
     "Create a database schema for {E}", "Propose columns for a {T} table",
@@ -616,7 +617,8 @@ HELDOUT_COLUMN_TEMPLATES = [
 # composed prompt is a held-out phrasing (check_data.py checks the data).
 LEADS = ["", "", "", "Please ", "Can you ", "Would you ", "I'd like you to ", "Kindly ",
          "Now ", "Quick task: ", "Hey, ", "Hi! ", "We need you to ", "Go ahead and ",
-         "Next, ", "OK, ", "Task: "]
+         "Next, ", "OK, ", "Task: ", "Hello! ", "Urgent: ", "Alright, ", "Right, ",
+         "For the new service, ", "As our DBA, ", "Team, ", "Today ", "Assistant, "]
 VERBS = ["Generate", "Create", "Make", "Design", "Build", "Write", "Draft", "Define",
          "Sketch", "Prepare", "Give me", "Show me", "Construct", "Model", "Add", "Output",
          "Return", "Draw up", "Put together", "Come up with", "Lay out", "Spec out"]
@@ -630,7 +632,13 @@ OBJECT_FRAMES = [
     "a table that contains {E}", "a table to keep {E} in", "a schema to manage {E}",
     "a table for our {E}", "a table where each row is a {S}",
     "a table with one row per {S}", "a table describing a {S}", "a record type for a {S}",
+    "a table to {V} {E}", "a table used to {V} {E}", "a schema to {V} {E}",
 ]
+# verbs for the "a table to {V} {E}" frames: the entity follows whatever verb
+# stands there, known or not
+TO_VERBS = ["track", "record", "list", "manage", "log", "save", "keep track of", "capture",
+            "collect", "register", "catalog", "archive", "organize", "monitor", "follow",
+            "remember", "index", "persist", "describe", "look after", "account for"]
 BARE_FRAMES = ["{T} schema", "{T} table", "Schema for {T}", "table: {T}", "new table {T}",
                "{T}?", "Entity: {T}", "{T} please", "Table for {E}", "{E} table",
                "schema, {T}", "SQL table {T}", "{T} (table)", "Need: {T} table"]
@@ -641,9 +649,16 @@ COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}
                 " that tracks {C}", ", columns {C}", " - {C}", " with fields: {C}",
                 ". Add {C}", " with {C} as columns", " that keeps {C}"]
 TAILS = ["", "", "", ".", "?", " please", " for our app", " for my project", " in SQL",
-         ", thanks", "!", " for the backend", " for a web shop", ". Thanks!"]
+         ", thanks", "!", " for the backend", " for a web shop", ". Thanks!", " for us",
+         " for the team", " for them", " for our startup", " for this service", " today",
+         " asap", " for a client"]
 HELDOUT_CUES = ("set up", "hold", "stores", "needs", "including", "should", "produce",
                 "for me", "help me", "i want", "could you", "table schema:")
+
+
+def pick_frame(rng, frames):
+    frame = rng.choice(frames)
+    return frame.replace("{V}", rng.choice(TO_VERBS)) if "{V}" in frame else frame
 
 
 def compose_entity(rng):
@@ -652,7 +667,7 @@ def compose_entity(rng):
     lead, verb = rng.choice(LEADS), rng.choice(VERBS)
     if lead:
         verb = verb[0].lower() + verb[1:]
-    text = lead + verb + " " + rng.choice(OBJECT_FRAMES) + rng.choice(TAILS)
+    text = lead + verb + " " + pick_frame(rng, OBJECT_FRAMES) + rng.choice(TAILS)
     return text[0].upper() + text[1:]
 
 
@@ -663,7 +678,7 @@ def compose_columns(rng):
     lead, verb = rng.choice(LEADS), rng.choice(VERBS)
     if lead:
         verb = verb[0].lower() + verb[1:]
-    frame = rng.choice([f for f in OBJECT_FRAMES if not f.endswith(" in")])
+    frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")])
     text = lead + verb + " " + frame + rng.choice(COLUMN_LINKS) + rng.choice(["", "", ".", " please"])
     return text[0].upper() + text[1:]
 
@@ -737,19 +752,33 @@ HELDOUT_SEED = 1001
 VOWEL_ARTICLE = re.compile(r"\b([Aa]) (?=[AEIOUaeiou])")
 
 
+def remix_words(train_entities):
+    """Words for remixed training names: those of the training entities,
+    composition parts and extra columns, less every word of a held-out name."""
+    banned = HELDOUT_HEADS | HELDOUT_MODIFIERS | {w for n in HELDOUT_BASE for w in n.split("_")}
+    banned |= {singular(w) for w in banned}
+    words = set()
+    for name in list(train_entities) + MODIFIERS + list(HEADS) + EXTRA_COLUMNS:
+        words.update(w for w in name.split("_") if len(w) > 2 and w.isalpha())
+    return sorted(w for w in words if w not in banned and singular(w) not in banned
+                  and w not in ("has", "the", "and"))
+
+
 def check_composed_parts():
-    """Fails if a part of the composed training phrasings carries a held-out
-    phrasing's cue word."""
-    for p in LEADS + VERBS + OBJECT_FRAMES + BARE_FRAMES + COLUMN_LINKS + TAILS:
+    """Fails if a training template, or a part of the composed training
+    phrasings, carries a held-out phrasing's cue word."""
+    for p in (LEADS + VERBS + OBJECT_FRAMES + TO_VERBS + BARE_FRAMES + COLUMN_LINKS + TAILS
+              + TRAIN_ENTITY_TEMPLATES + TRAIN_COLUMN_TEMPLATES):
         for cue in HELDOUT_CUES:
             if cue in p.lower():
                 raise SystemExit(f"training phrasing part {p!r} uses held-out cue {cue!r}")
 
 
 class Generator:
-    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0):
+    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0):
         self.rng = random.Random(seed)
         self.nonsense = nonsense
+        self.remix = 0.0 if heldout else remix
         self.heldout = heldout
         ents = parse_entities()
         self.entities = {}
@@ -771,9 +800,12 @@ class Generator:
         self.an_share = 0.0 if heldout else an
         if not heldout:
             check_composed_parts()
+            self.remix_words = remix_words(self.entity_names)
 
     def pick_entity(self):
         rng = self.rng
+        if self.remix and rng.random() < self.remix:
+            return self.remixed_entity()
         r = rng.random()
         if r < (1 - self.nonsense) * 0.5625:
             name = rng.choice(self.entity_names)
@@ -787,6 +819,22 @@ class Generator:
         generic = rng.choice([["name", "description"], ["name", "status"], ["title", "notes"],
                               ["name", "description", "is_active"], ["name", "value"]])
         return "_".join(words), generic
+
+    def remixed_entity(self):
+        """A new name made of 1-3 known words ("invoice_tenant_photos"): real
+        words in combinations never seen, so the name must be copied from the
+        prompt, not recalled from a prefix."""
+        rng = self.rng
+        words = [singular(rng.choice(self.remix_words)) for _ in range(rng.choice([1, 2, 2, 2, 3]))]
+        if rng.random() < 0.5:
+            head = rng.choice(sorted(h for h in HEADS if h not in HELDOUT_HEADS))
+            words[-1] = head
+            cols = [words[0] + "_id"] + HEADS[head].split() if len(words) > 1 else HEADS[head].split()
+        else:
+            words[-1] = plural(words[-1])
+            cols = rng.choice([["name", "description"], ["name", "status"], ["title", "notes"],
+                               ["name", "description", "is_active"], ["name", "value"]])
+        return "_".join(dict.fromkeys(words)), cols
 
     def template(self, fixed, compose):
         if self.composed_share and self.rng.random() < self.composed_share:
@@ -835,6 +883,8 @@ def main():
                     help="share of training entities that are made-up words (copy practice)")
     ap.add_argument("--composed", type=float, default=0.0,
                     help="share of training phrasings composed from parts (see compose_entity)")
+    ap.add_argument("--remix", type=float, default=0.0,
+                    help="share of training entities named by new combinations of known words")
     ap.add_argument("--an", type=float, default=0.0,
                     help='share of training prompts that write "an" before a vowel ("an orders table")')
     args = ap.parse_args()
@@ -855,7 +905,7 @@ def main():
     held_names = {r["table_name"] for r in held_rows}
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
-                    an=args.an)
+                    an=args.an, remix=args.remix)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()
