@@ -744,6 +744,11 @@ def table_forms(rng, table):
     return ident, nat, sing
 
 
+# columns for names with no columns of their own (made-up and remixed names)
+GENERIC_COLUMNS = [["name", "description"], ["name", "status"], ["title", "notes"],
+                   ["name", "description", "is_active"], ["name", "value"]]
+
+
 def nonsense_word(rng):
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
@@ -816,9 +821,7 @@ class Generator:
         n_words = rng.choice([1, 1, 2])
         words = [nonsense_word(rng) for _ in range(n_words)]
         words[-1] = plural(words[-1])
-        generic = rng.choice([["name", "description"], ["name", "status"], ["title", "notes"],
-                              ["name", "description", "is_active"], ["name", "value"]])
-        return "_".join(words), generic
+        return "_".join(words), rng.choice(GENERIC_COLUMNS)
 
     def remixed_entity(self):
         """A new name made of 1-3 known words ("invoice_tenant_photos"): real
@@ -832,8 +835,7 @@ class Generator:
             cols = [words[0] + "_id"] + HEADS[head].split() if len(words) > 1 else HEADS[head].split()
         else:
             words[-1] = plural(words[-1])
-            cols = rng.choice([["name", "description"], ["name", "status"], ["title", "notes"],
-                               ["name", "description", "is_active"], ["name", "value"]])
+            cols = rng.choice(GENERIC_COLUMNS)
         return "_".join(dict.fromkeys(words)), cols
 
     def template(self, fixed, compose):
