@@ -1,9 +1,12 @@
 // POST /generate/structured: the lab SSE contract, against Ollama and OpenAI mocks.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { postJson, request, stream } from './lib/client.mjs';
 import { useGateway } from './lib/fixture.mjs';
+import { repoRoot } from './lib/sluice.mjs';
 import {
   TABLE_OBJECT, TABLE_TOKENS, UNICODE_OBJECT, UNICODE_TOKENS, VIOLATION_TOKENS,
 } from './lib/mocks.mjs';
@@ -73,6 +76,10 @@ describe('/generate/structured success', () => {
     assert.ok(sys.content.includes(JSON.stringify(f)), 'system prompt lacks the schema');
     assert.match(sys.content, /raw JSON/i);
     assert.deepEqual(user, { role: 'user', content: PROMPT });
+    // The bundled demo model was trained on this exact message
+    // (tools/demo_model/make_data.py writes it; check_data.py keeps the file in step).
+    const trained = readFileSync(join(repoRoot, 'tools/demo_model/eval/system.txt'), 'utf8');
+    assert.equal(sys.content, trained, 'the lab system message differs from the demo model\'s training data');
   });
 
   test('uses the default model when none is named', async () => {

@@ -56,6 +56,11 @@ def main():
         train = load(os.path.join(out, "train.jsonl"))
         held = load(os.path.join(out, "heldout.jsonl"))
     problems = []
+    # the system message the model trains on is the one the gateway sends
+    # (tests/integration/structured.test.mjs compares the gateway's with this file)
+    with open(os.path.join(HERE, "eval", "system.txt")) as f:
+        if f.read() != make_data.lab_system_message():
+            problems.append("eval/system.txt is not make_data.lab_system_message(); regenerate it")
     committed = load(os.path.join(HERE, "eval", "heldout.jsonl"))
     if committed != held:
         problems.append("eval/heldout.jsonl is not what make_data.py generates; regenerate it")
