@@ -648,6 +648,15 @@ COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}
                 ". It has to contain {C}", " made of {C}", " whose columns are {C}",
                 " that tracks {C}", ", columns {C}", " - {C}", " with fields: {C}",
                 ". Add {C}", " with {C} as columns", " that keeps {C}"]
+# Column links with a verb slot ("... table that {W} {C}"): the filler above
+# teaches that unseen words after the table can be ignored, and these keep
+# an unseen link word ("It needs", "that stores") from hiding the list after
+# it. With --filler the verb is sometimes a made-up one.
+VERB_LINKS = [" that {W} {C}", ". It {W} {C}", ". Each row {W} {C}", ", and it {W} {C}",
+              " which {W} {C}", ". This table {W} {C}", " - it {W} {C}", " so it {W} {C}"]
+LINK_VERBS = ["has", "keeps", "tracks", "records", "lists", "contains", "carries", "saves",
+              "logs", "gets", "takes", "wants", "uses", "requires", "captures", "remembers",
+              "describes", "covers", "features", "shows", "gives", "must have", "is made of"]
 TAILS = ["", "", "", ".", "?", " please", " for our app", " for my project", " in SQL",
          ", thanks", "!", " for the backend", " for a web shop", ". Thanks!", " for us",
          " for the team", " for them", " for our startup", " for this service", " today",
@@ -656,30 +665,99 @@ HELDOUT_CUES = ("set up", "hold", "stores", "needs", "including", "should", "pro
                 "for me", "help me", "i want", "could you", "table schema:")
 
 
-def pick_frame(rng, frames):
+# Filler (--filler): words around the entity that the model has never seen,
+# so that novelty does not mark the entity; where it stands does. Last
+# session's misses were mostly the first piece of the name: an unseen opener
+# or closing ("Set up a crops table", "... table for me?") was copied as the
+# name. For a share of the composed prompts the verb, the opener or the
+# closing comes from these lists or is a made-up word (nonsense_word).
+FILLER_VERBS = ["Whip up", "Knock out", "Cook up", "Fix up", "Jot down", "Mock up", "Map out",
+                "Work out", "Hash out", "Pull together", "Craft", "Devise", "Assemble",
+                "Compose", "Plan", "Establish", "Form", "Shape", "Frame", "Code", "Ship",
+                "Deliver", "Provide", "Supply", "Offer", "Propose", "Suggest", "Specify",
+                "Outline", "Formulate", "Invent", "Engineer", "Forge", "Start", "Open",
+                "Begin", "Bootstrap", "Spin up", "Stand up", "Scaffold", "Stub out",
+                "Lay down", "Pencil in", "Dream up", "Conjure", "Hammer out", "Cobble together",
+                "Fire up", "Kick off", "Get", "Fetch", "Bring", "Find", "Think of", "Picture",
+                "Imagine", "Plot", "Rough out", "Type up", "Whip together", "Derive", "Emit",
+                "Print", "Render", "Spell out", "Lay", "Place", "Arrange", "Declare"]
+FILLER_LEADS = ["So, ", "Listen, ", "Yo, ", "Friend, ", "Bob here. ", "Heya, ", "Look, ",
+                "Okay so ", "One more thing: ", "Before lunch, ", "If you can, ", "Anyway, ",
+                "Boss says: ", "From ops: ", "Ticket 42: ", "Dear bot, ", "Morning! ",
+                "Real quick, ", "Honestly, ", "Simple one: ", "Per the spec, ", "Sam asks: "]
+FILLER_TAILS = [" for my boss", " for the report", " by friday", " for Dana", " if possible",
+                " when you can", " ok?", " real quick", " for the demo", " for reporting",
+                " for him", " for her", " for you", " for everyone", " for all of us",
+                " now", " tonight", " again", " as usual", " like before", " right away",
+                " for later", " in postgres", " in sqlite", " for the audit", " pls",
+                " for Sam and Kim", " thx", " for my team?", " for our shop?"]
+
+
+def made_up_words(rng, n, capital=False):
+    words = [nonsense_word(rng) for _ in range(n)]
+    if capital:
+        words[0] = words[0].capitalize()
+    return " ".join(words)
+
+
+def filler_parts(rng, filler):
+    """(lead, verb, tail) for a composed prompt; with probability `filler` one
+    or more of them is unseen-looking: from the FILLER_* lists or made up."""
+    lead, verb, tail = rng.choice(LEADS), rng.choice(VERBS), rng.choice(TAILS)
+    if not filler or rng.random() >= filler:
+        return lead, verb, tail
+    which = rng.choice(["verb", "verb", "lead", "tail", "tail", "all"])
+    if which in ("verb", "all"):
+        verb = rng.choice(FILLER_VERBS) if rng.random() < 0.6 else \
+            made_up_words(rng, rng.choice([1, 1, 2]), capital=True)
+    if which in ("lead", "all"):
+        lead = rng.choice(FILLER_LEADS) if rng.random() < 0.6 else \
+            made_up_words(rng, rng.choice([1, 2]), capital=True) + rng.choice([", ", ": ", "! "])
+    if which in ("tail", "all"):
+        tail = rng.choice(FILLER_TAILS) if rng.random() < 0.6 else \
+            rng.choice([" for ", " ", " to ", " by "]) + made_up_words(rng, rng.choice([1, 1, 2])) \
+            + rng.choice(["", "", "?", "."])
+    return lead, verb, tail
+
+
+def pick_frame(rng, frames, filler=0.0):
     frame = rng.choice(frames)
-    return frame.replace("{V}", rng.choice(TO_VERBS)) if "{V}" in frame else frame
+    if "{V}" not in frame:
+        return frame
+    verb = rng.choice(TO_VERBS)
+    if filler and rng.random() < filler:  # a verb the model has not seen there
+        verb = rng.choice(FILLER_VERBS).lower() if rng.random() < 0.6 else nonsense_word(rng)
+    return frame.replace("{V}", verb)
 
 
-def compose_entity(rng):
+def pick_link(rng, filler=0.0):
+    """How the column list hangs on the table: a fixed link, or (with
+    --filler, a third of the time) one with a verb, known or made up."""
+    if not filler or rng.random() >= 1 / 3:
+        return rng.choice(COLUMN_LINKS)
+    verb = rng.choice(LINK_VERBS) if rng.random() < 0.7 else nonsense_word(rng) + "s"
+    return rng.choice(VERB_LINKS).replace("{W}", verb)
+
+
+def compose_entity(rng, filler=0.0):
     if rng.random() < 0.12:
         return rng.choice(BARE_FRAMES)
-    lead, verb = rng.choice(LEADS), rng.choice(VERBS)
+    lead, verb, tail = filler_parts(rng, filler)
     if lead:
         verb = verb[0].lower() + verb[1:]
-    text = lead + verb + " " + pick_frame(rng, OBJECT_FRAMES) + rng.choice(TAILS)
+    text = lead + verb + " " + pick_frame(rng, OBJECT_FRAMES, filler) + tail
     return text[0].upper() + text[1:]
 
 
-def compose_columns(rng):
+def compose_columns(rng, filler=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
-    lead, verb = rng.choice(LEADS), rng.choice(VERBS)
+    lead, verb, _ = filler_parts(rng, filler)
     if lead:
         verb = verb[0].lower() + verb[1:]
-    frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")])
-    text = lead + verb + " " + frame + rng.choice(COLUMN_LINKS) + rng.choice(["", "", ".", " please"])
+    frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler)
+    text = lead + verb + " " + frame + pick_link(rng, filler) + rng.choice(["", "", ".", " please"])
     return text[0].upper() + text[1:]
 
 
@@ -773,6 +851,7 @@ def check_composed_parts():
     """Fails if a training template, or a part of the composed training
     phrasings, carries a held-out phrasing's cue word."""
     for p in (LEADS + VERBS + OBJECT_FRAMES + TO_VERBS + BARE_FRAMES + COLUMN_LINKS + TAILS
+              + FILLER_VERBS + FILLER_LEADS + FILLER_TAILS + VERB_LINKS + LINK_VERBS
               + TRAIN_ENTITY_TEMPLATES + TRAIN_COLUMN_TEMPLATES):
         for cue in HELDOUT_CUES:
             if cue in p.lower():
@@ -780,8 +859,9 @@ def check_composed_parts():
 
 
 class Generator:
-    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0):
+    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0):
         self.rng = random.Random(seed)
+        self.filler = 0.0 if heldout else filler
         self.nonsense = nonsense
         self.remix = 0.0 if heldout else remix
         self.heldout = heldout
@@ -840,7 +920,7 @@ class Generator:
 
     def template(self, fixed, compose):
         if self.composed_share and self.rng.random() < self.composed_share:
-            return compose(self.rng)
+            return compose(self.rng, self.filler)
         return self.rng.choice(fixed)
 
     def example(self):
@@ -889,6 +969,9 @@ def main():
                     help="share of training entities named by new combinations of known words")
     ap.add_argument("--an", type=float, default=0.0,
                     help='share of training prompts that write "an" before a vowel ("an orders table")')
+    ap.add_argument("--filler", type=float, default=0.0,
+                    help="share of composed prompts with an unseen-looking verb, opener or "
+                         "closing (see filler_parts)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -907,7 +990,7 @@ def main():
     held_names = {r["table_name"] for r in held_rows}
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
-                    an=args.an, remix=args.remix)
+                    an=args.an, remix=args.remix, filler=args.filler)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()

@@ -25,12 +25,12 @@ ninja -C "$BUILD" sluice tokenize_batch
 SLUICE="$BUILD/src/cli/sluice"
 
 # 1. data (deterministic: seed 1) and 2. tokenizer
-"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3
+"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.35
 "$SLUICE" tokenizer train --vocab-size 4096 --out "$DATA/tokenizer_raw.json" \
   --special '<|endoftext|>' --special '<|im_start|>' --special '<|im_end|>' "$DATA/corpus.txt"
 # words spelled alike in the prompt and in the JSON (see split_words.py)
 "$PYTHON" "$HERE/split_words.py" "$DATA/tokenizer_raw.json" "$DATA/tokenizer_split.json"
-# capitals split like lower case (see mirror_case.py)
+# capitals and CamelCase split like lower case (see mirror_case.py)
 "$PYTHON" "$HERE/mirror_case.py" "$DATA/tokenizer_split.json" "$DATA/tokenizer.json"
 
 # 3. training, in the two legs the committed model had (see models/README.md):
@@ -41,7 +41,7 @@ SLUICE="$BUILD/src/cli/sluice"
 #    learning rate. Each leg is warmup + cosine over its wall-clock budget.
 TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.json"
   --tokenize-bin "$BUILD/src/tokenizer/tokenize_batch" --log "$BUILD/train.log" --threads "$THREADS"
-  --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --ckpt-minutes 4)
+  --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --ckpt-minutes 4 --camel)
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
   --n-rot 16 --copy-circuit --copy 0.15 --minutes "$MINUTES" --lr 2e-3 --warmup 50
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_a.pt" --copy 0.1 \

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import Config, Model, install_copy_circuit  # noqa: E402
 from split_words import byte_decoder  # noqa: E402
-from mirror_case import lower, upper  # noqa: E402
+from mirror_case import lower, title as title_case, upper  # noqa: E402
 
 
 def tokenize(tokenize_bin, tokenizer, texts):
@@ -111,31 +111,39 @@ def batches(samples, batch, rng):
     return out
 
 
-def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None):
+def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None, title=None, under=None):
     """A synthetic copying batch: `start w1 .. wn sep w1 .. wn end` with random
     word pieces (and separators), loss on the copy. Copying a name the model
     has never seen is what the task needs most and the chats teach least
     (a few tokens per answer); these batches teach it densely. With fold
     ({id: id}, the upper-case twin of a piece and the space for "_"), a third
     of the rows show the source folded: the copy is then in lower case with
-    "_", as a name copied from a shouted or spaced-out prompt is."""
+    "_", as a name copied from a shouted or spaced-out prompt is. With title
+    ({id: id}, a piece's Capitalized twin) and under (the id of "_"), a sixth
+    show the words in CamelCase (`Guest Alert s` -> `guest _ alert s`): the
+    copy puts "_" at each hump."""
     rows = []
     for _ in range(batch):
-        seq = []
-        for _ in range(rng.randint(3, 14)):
-            seq += [rng.choice(pieces) for _ in range(rng.randint(1, 3))]
-            seq.append(rng.choice(seps))
-        rows.append(seq)
-    L = max(2 * len(r) + 3 for r in rows)
+        words = [[rng.choice(pieces) for _ in range(rng.randint(1, 3))]
+                 for _ in range(rng.randint(3, 14))]
+        if title and rng.random() < 1 / 6:
+            words = words[:rng.randint(1, 4)]
+            for w in words:
+                while w[0] not in title:
+                    w[0] = rng.choice(pieces)
+            src = [t for w in words for t in [title[w[0]]] + w[1:]]
+            tgt = [t for w in words for t in [under] + w][1:]
+        else:
+            tgt = [t for w in words for t in w + [rng.choice(seps)]]
+            src = [fold.get(t, t) for t in tgt] if fold and rng.random() < 1 / 3 else tgt
+        rows.append((src, tgt))
+    L = max(len(s) + len(t) + 3 for s, t in rows)
     x = torch.zeros(batch, L, dtype=torch.long)
     y = torch.full((batch, L), -100, dtype=torch.long)
-    for i, r in enumerate(rows):
-        src = r
-        if fold and rng.random() < 1 / 3:
-            src = [fold.get(t, t) for t in r]
-        full = [start] + src + [sep] + r + [end]
+    for i, (src, tgt) in enumerate(rows):
+        full = [start] + src + [sep] + tgt + [end]
         x[i, :len(full)] = torch.tensor(full)
-        y[i, len(r) + 1:len(full) - 1] = torch.tensor(full[len(r) + 2:])
+        y[i, len(src) + 1:len(full) - 1] = torch.tensor(full[len(src) + 2:])
     return x, y, (y != -100).float()
 
 
@@ -228,6 +236,9 @@ def main():
     ap.add_argument("--short-batch", type=int, default=48)
     ap.add_argument("--copy", type=float, default=0.0,
                     help="share of steps on synthetic copying batches (copy_batch)")
+    ap.add_argument("--camel", action="store_true",
+                    help="a sixth of the copying rows show the words in CamelCase "
+                         "(needs mirror_case.py's Capitalized twins)")
     ap.add_argument("--resume", help="start from this checkpoint's weights (config from it)")
     args = ap.parse_args()
 
@@ -282,6 +293,8 @@ def main():
     # the copy's piece -> what a shouted or spaced-out prompt shows instead
     shown = {i: k for k, i in vocab.items()}
     fold = {low: i for i, low in twins(vocab).items() if shown[i] == upper(shown[i])}
+    title = {low: i for i, low in twins(vocab).items()
+             if shown[i] == title_case(shown[low]) != shown[low]} if args.camel else None
     seps = [vocab[k] for k in ("Ġ", "_", ",", '","', "Ċ") if k in vocab]
     specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
@@ -307,7 +320,8 @@ def main():
         r = rng.random()
         if r < args.copy:
             x, y, wt = copy_batch(pieces, seps, specials["<|im_start|>"], vocab["Ċ"],
-                                  specials["<|im_end|>"], args.short_batch, rng, fold)
+                                  specials["<|im_end|>"], args.short_batch, rng, fold, title,
+                                  vocab.get("_"))
         elif r < args.copy + args.short:
             if not short_order:
                 short_order = batches(shorts, args.short_batch, rng)
