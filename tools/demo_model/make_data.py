@@ -648,7 +648,7 @@ COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}
                 ". It has to contain {C}", " made of {C}", " whose columns are {C}",
                 " that tracks {C}", ", columns {C}", " - {C}", " with fields: {C}",
                 ". Add {C}", " with {C} as columns", " that keeps {C}"]
-# Column links with a verb slot ("... table that {W} {C}"): the filler above
+# Column links with a verb slot ("... table that {W} {C}"): the filler (below)
 # teaches that unseen words after the table can be ignored, and these keep
 # an unseen link word ("It needs", "that stores") from hiding the list after
 # it. With --filler the verb is sometimes a made-up one.
@@ -666,10 +666,9 @@ HELDOUT_CUES = ("set up", "hold", "stores", "needs", "including", "should", "pro
 
 
 # Filler (--filler): words around the entity that the model has never seen,
-# so that novelty does not mark the entity; where it stands does. Last
-# session's misses were mostly the first piece of the name: an unseen opener
-# or closing ("Set up a crops table", "... table for me?") was copied as the
-# name. For a share of the composed prompts the verb, the opener or the
+# so that novelty does not mark the entity; where it stands does. Without it
+# most misses were the first piece of the name: an unseen opener or closing
+# ("Set up a crops table", "... table for me?") was copied as the name. For a share of the composed prompts the verb, the opener or the
 # closing comes from these lists or is a made-up word (nonsense_word).
 FILLER_VERBS = ["Whip up", "Knock out", "Cook up", "Fix up", "Jot down", "Mock up", "Map out",
                 "Work out", "Hash out", "Pull together", "Craft", "Devise", "Assemble",
