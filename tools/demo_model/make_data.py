@@ -752,7 +752,7 @@ def compose_columns(rng, filler=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
-    lead, verb, _ = filler_parts(rng, filler)
+    lead, verb, _ = filler_parts(rng, filler)  # no closing: a filler draw of it changes nothing
     if lead:
         verb = verb[0].lower() + verb[1:]
     frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler)

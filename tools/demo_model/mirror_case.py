@@ -19,8 +19,8 @@ the same merges as its lower-case form and ends as the same pieces. No merge
 joins a lower-case letter to a capital after it, so a CamelCase word always
 splits at its humps ("Guest" "Credits"). All-capital merges the trainer had
 learnt on its own ("TIMESTAMP") keep their place when they come first and
-are dropped when a twin already made the pair. Token ids: the special tokens and the
-kept vocabulary keep their order; the twins follow.
+are dropped when a twin already made the pair. Token ids: the special tokens
+and the kept vocabulary keep their order; the twins follow.
 
 train.py ties each twin to its lower-case piece (install_copy_circuit's
 identity code), so copying "GUEST" or "Guest" reads as copying "guest".
