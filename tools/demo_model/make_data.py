@@ -32,6 +32,11 @@ import json
 import os
 import random
 import re
+import sys
+from functools import lru_cache
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import english  # noqa: E402
 
 # ---------------------------------------------------------------- system text
 LAB_SCHEMA_TEXT = r'''{
@@ -699,24 +704,82 @@ def made_up_words(rng, n, capital=False):
     return " ".join(words)
 
 
+def third_person(verb):
+    if verb.endswith(("s", "sh", "ch", "x", "z")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+@lru_cache(maxsize=None)
+def filler_words():
+    """(verbs, other words) from english.py that may stand in a filler slot:
+    none is a word of an entity, a composition part or a column (a filler
+    word must never be a name the answer could hold), a held-out name's word,
+    or carries a held-out cue ("holder", "needed")."""
+    banned = {w for name in list(parse_entities()) + MODIFIERS + list(HEADS) + EXTRA_COLUMNS
+              + list(HELDOUT_BASE) + list(HELDOUT_HEADS) + list(HELDOUT_MODIFIERS)
+              for w in name.split("_")}
+    banned |= {singular(w) for w in banned}
+    stems = [c for c in HELDOUT_CUES if " " not in c] + ["need", "store", "includ", "help",
+                                                         "want", "could", "set", "schema"]
+
+    def ok(w):
+        return w not in banned and singular(w) not in banned and not any(c in w for c in stems)
+    return [v for v in english.VERBS if ok(v) and ok(third_person(v))], \
+        [w for w in english.WORDS if ok(w)]
+
+
+def real_words(rng, n, capital=False):
+    verbs, words = filler_words()
+    out = [rng.choice(words + verbs) for _ in range(n)]
+    if capital:
+        out[0] = out[0].capitalize()
+    return " ".join(out)
+
+
+def real_verb(rng, capital=False):
+    """A real verb the fixed lists do not use, now and then with a particle
+    ("Trim down")."""
+    verb = rng.choice(filler_words()[0])
+    if rng.random() < 0.25:
+        verb += rng.choice([" up", " out", " down", " together", " in"])
+    return verb.capitalize() if capital else verb
+
+
+def unseen(rng, listed, made_up, real):
+    """One unseen-looking filler part: from a FILLER_* list (40%), made up
+    (30%) or real English words the training parts never use (30%)."""
+    r = rng.random()
+    return listed() if r < 0.4 else made_up() if r < 0.7 else real()
+
+
 def filler_parts(rng, filler):
-    """(lead, verb, tail) for a composed prompt; with probability `filler` one
-    or more of them is unseen-looking: from the FILLER_* lists or made up."""
+    """(lead, verb, tail, which) for a composed prompt; with probability
+    `filler` one or more of them is unseen-looking (see unseen), and `which`
+    says which ("verb", "lead", "tail", "all"; "" for none)."""
     lead, verb, tail = rng.choice(LEADS), rng.choice(VERBS), rng.choice(TAILS)
     if not filler or rng.random() >= filler:
-        return lead, verb, tail
+        return lead, verb, tail, ""
     which = rng.choice(["verb", "verb", "lead", "tail", "tail", "all"])
     if which in ("verb", "all"):
-        verb = rng.choice(FILLER_VERBS) if rng.random() < 0.6 else \
-            made_up_words(rng, rng.choice([1, 1, 2]), capital=True)
+        verb = unseen(rng, lambda: rng.choice(FILLER_VERBS),
+                      lambda: made_up_words(rng, rng.choice([1, 1, 2]), capital=True),
+                      lambda: real_verb(rng, capital=True))
     if which in ("lead", "all"):
-        lead = rng.choice(FILLER_LEADS) if rng.random() < 0.6 else \
-            made_up_words(rng, rng.choice([1, 2]), capital=True) + rng.choice([", ", ": ", "! "])
+        lead = unseen(rng, lambda: rng.choice(FILLER_LEADS),
+                      lambda: made_up_words(rng, rng.choice([1, 2]), capital=True)
+                      + rng.choice([", ", ": ", "! "]),
+                      lambda: real_words(rng, rng.choice([1, 2]), capital=True)
+                      + rng.choice([", ", ": ", "! ", ". ", " "]))
     if which in ("tail", "all"):
-        tail = rng.choice(FILLER_TAILS) if rng.random() < 0.6 else \
-            rng.choice([" for ", " ", " to ", " by "]) + made_up_words(rng, rng.choice([1, 1, 2])) \
-            + rng.choice(["", "", "?", "."])
-    return lead, verb, tail
+        tail = unseen(rng, lambda: rng.choice(FILLER_TAILS),
+                      lambda: rng.choice([" for ", " ", " to ", " by "])
+                      + made_up_words(rng, rng.choice([1, 1, 2])) + rng.choice(["", "", "?", "."]),
+                      lambda: rng.choice([" for ", " ", " to ", " by "])
+                      + real_words(rng, rng.choice([1, 1, 2])) + rng.choice(["", "", "?", "."]))
+    return lead, verb, tail, which
 
 
 def pick_frame(rng, frames, filler=0.0):
@@ -725,23 +788,29 @@ def pick_frame(rng, frames, filler=0.0):
         return frame
     verb = rng.choice(TO_VERBS)
     if filler and rng.random() < filler:  # a verb the model has not seen there
-        verb = rng.choice(FILLER_VERBS).lower() if rng.random() < 0.6 else nonsense_word(rng)
+        verb = unseen(rng, lambda: rng.choice(FILLER_VERBS).lower(),
+                      lambda: nonsense_word(rng), lambda: real_verb(rng))
     return frame.replace("{V}", verb)
 
 
-def pick_link(rng, filler=0.0):
+def pick_link(rng, filler=0.0, unseen_verb=False):
     """How the column list hangs on the table: a fixed link, or (with
-    --filler, a third of the time) one with a verb, known or made up."""
-    if not filler or rng.random() >= 1 / 3:
+    --filler, a third of the time, and always with unseen_verb) one with a
+    verb: a known one or, always with unseen_verb, an unseen one (made up or
+    a real verb the lists do not use)."""
+    if not unseen_verb and (not filler or rng.random() >= 1 / 3):
         return rng.choice(COLUMN_LINKS)
-    verb = rng.choice(LINK_VERBS) if rng.random() < 0.7 else nonsense_word(rng) + "s"
+    if not unseen_verb and rng.random() < 0.6:
+        verb = rng.choice(LINK_VERBS)
+    else:
+        verb = nonsense_word(rng) + "s" if rng.random() < 0.5 else third_person(real_verb(rng))
     return rng.choice(VERB_LINKS).replace("{W}", verb)
 
 
 def compose_entity(rng, filler=0.0):
     if rng.random() < 0.12:
         return rng.choice(BARE_FRAMES)
-    lead, verb, tail = filler_parts(rng, filler)
+    lead, verb, tail, _ = filler_parts(rng, filler)
     if lead:
         verb = verb[0].lower() + verb[1:]
     text = lead + verb + " " + pick_frame(rng, OBJECT_FRAMES, filler) + tail
@@ -752,11 +821,14 @@ def compose_columns(rng, filler=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
-    lead, verb, _ = filler_parts(rng, filler)  # no closing: a filler draw of it changes nothing
+    # no closing (the list ends the prompt): a filler draw of the closing
+    # puts an unseen verb in the link instead
+    lead, verb, _, which = filler_parts(rng, filler)
     if lead:
         verb = verb[0].lower() + verb[1:]
     frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler)
-    text = lead + verb + " " + frame + pick_link(rng, filler) + rng.choice(["", "", ".", " please"])
+    link = pick_link(rng, filler, unseen_verb=which in ("tail", "all"))
+    text = lead + verb + " " + frame + link + rng.choice(["", "", ".", " please"])
     return text[0].upper() + text[1:]
 
 
@@ -919,7 +991,10 @@ class Generator:
 
     def template(self, fixed, compose):
         if self.composed_share and self.rng.random() < self.composed_share:
-            return compose(self.rng, self.filler)
+            while True:  # filler words may happen to spell a cue ("... for meba")
+                tpl = compose(self.rng, self.filler)
+                if not any(cue in tpl.lower() for cue in HELDOUT_CUES):
+                    return tpl
         return self.rng.choice(fixed)
 
     def example(self):

@@ -25,7 +25,7 @@ ninja -C "$BUILD" sluice tokenize_batch
 SLUICE="$BUILD/src/cli/sluice"
 
 # 1. data (deterministic: seed 1) and 2. tokenizer
-"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.35
+"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.4
 "$SLUICE" tokenizer train --vocab-size 4096 --out "$DATA/tokenizer_raw.json" \
   --special '<|endoftext|>' --special '<|im_start|>' --special '<|im_end|>' "$DATA/corpus.txt"
 # words spelled alike in the prompt and in the JSON (see split_words.py)
