@@ -930,8 +930,10 @@ def check_composed_parts():
 
 
 class Generator:
-    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0):
+    def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0,
+                 named=0.45):
         self.rng = random.Random(seed)
+        self.named = named
         self.filler = 0.0 if heldout else filler
         self.nonsense = nonsense
         self.remix = 0.0 if heldout else remix
@@ -1001,7 +1003,7 @@ class Generator:
         rng = self.rng
         table, specific = self.pick_entity()
         ident, nat, sing = table_forms(rng, table)
-        named = rng.random() < 0.45
+        named = rng.random() < self.named
         if named:
             k = rng.randint(1, 6)
             pool = [c for c in specific] + rng.sample(self.extra, 8)
@@ -1043,6 +1045,8 @@ def main():
                     help="share of training entities named by new combinations of known words")
     ap.add_argument("--an", type=float, default=0.0,
                     help='share of training prompts that write "an" before a vowel ("an orders table")')
+    ap.add_argument("--named", type=float, default=0.45,
+                    help="share of training prompts that name columns (the held-out set: 0.45)")
     ap.add_argument("--filler", type=float, default=0.0,
                     help="share of composed prompts with an unseen-looking verb, opener or "
                          "closing (see filler_parts)")
@@ -1064,7 +1068,7 @@ def main():
     held_names = {r["table_name"] for r in held_rows}
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
-                    an=args.an, remix=args.remix, filler=args.filler)
+                    an=args.an, remix=args.remix, filler=args.filler, named=args.named)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()
