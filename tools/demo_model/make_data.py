@@ -656,7 +656,7 @@ COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}
 # Column links with a verb slot ("... table that {W} {C}"): the filler (below)
 # teaches that unseen words after the table can be ignored, and these keep
 # an unseen link word ("It needs", "that stores") from hiding the list after
-# it. With --filler the verb is sometimes a made-up one.
+# it. With --filler the verb is sometimes an unseen one (see pick_link).
 VERB_LINKS = [" that {W} {C}", ". It {W} {C}", ". Each row {W} {C}", ", and it {W} {C}",
               " which {W} {C}", ". This table {W} {C}", " - it {W} {C}", " so it {W} {C}"]
 LINK_VERBS = ["has", "keeps", "tracks", "records", "lists", "contains", "carries", "saves",
@@ -673,8 +673,10 @@ HELDOUT_CUES = ("set up", "hold", "stores", "needs", "including", "should", "pro
 # Filler (--filler): words around the entity that the model has never seen,
 # so that novelty does not mark the entity; where it stands does. Without it
 # most misses were the first piece of the name: an unseen opener or closing
-# ("Set up a crops table", "... table for me?") was copied as the name. For a share of the composed prompts the verb, the opener or the
-# closing comes from these lists or is a made-up word (nonsense_word).
+# ("Set up a crops table", "... table for me?") was copied as the name. For
+# a share of the composed prompts the verb, the opener or the closing comes
+# from these lists, is a made-up word (nonsense_word) or is real English the
+# fixed parts never use (english.py, see filler_words).
 FILLER_VERBS = ["Whip up", "Knock out", "Cook up", "Fix up", "Jot down", "Mock up", "Map out",
                 "Work out", "Hash out", "Pull together", "Craft", "Devise", "Assemble",
                 "Compose", "Plan", "Establish", "Form", "Shape", "Frame", "Code", "Ship",
