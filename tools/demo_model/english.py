@@ -5,11 +5,12 @@ ones.
 The held-out phrasings' cue words ("needs", "hold", "Set up", "Help me") are
 real words the training data never shows, and with the corpus-trained BPE
 they split into short pieces (" n eed s", " ho l d"), which a model that has
-only seen made-up filler takes for the start of a name: "Create the crops
-table. It needs planted on" gave the table `planted_on`, while "It glorbs
-planted on" gave `crops`. With these words in the filler slots the model
-meets many real words it has never seen, spelled in pieces, and learns that
-they are not the entity either.
+only seen made-up filler takes for the start of a name. On the 38 held-out
+"Create the {T} table. It needs {C}" prompts such a model named the table
+right 61% of the time; with a made-up "It glorbs" in place of "It needs",
+87%. With these words in the filler slots the model meets many real words
+it has never seen, spelled in pieces, and learns that they are not the
+entity either.
 
 The lists are plain vocabulary written for this project. make_data.py drops
 every word that is a column or entity word, or carries a held-out cue or a

@@ -804,7 +804,7 @@ def pick_link(rng, filler=0.0, unseen_verb=False):
         return rng.choice(COLUMN_LINKS)
     if not unseen_verb and rng.random() < 0.6:
         verb = rng.choice(LINK_VERBS)
-    else:
+    else:  # (a real verb with a particle reads "trim downs": one more unseen word)
         verb = nonsense_word(rng) + "s" if rng.random() < 0.5 else third_person(real_verb(rng))
     return rng.choice(VERB_LINKS).replace("{W}", verb)
 
