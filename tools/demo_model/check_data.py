@@ -6,7 +6,8 @@ says: regenerates the data the way reproduce.sh does and fails when
     (the file the eval and CI read must be what make_data.py makes);
   - a training chat asks for a held-out table, or repeats a held-out prompt;
   - a training prompt uses a held-out phrasing (the lab's own "Generate a {T}
-    schema" excepted: it is in both on purpose), a training table is a
+    schema" excepted: it is in both on purpose) or a held-out phrasing's cue
+    word ("needs", "for me"), a training table is a
     held-out base entity, or its name has a held-out composition head or
     modifier in it.
 
@@ -78,6 +79,9 @@ def main():
             problems.append(f"training repeats a held-out prompt: {r['user']!r}")
         if r["phrasing"] in held_phrasings:
             problems.append(f"training uses held-out phrasing {r['phrasing']!r}")
+        cue = next((c for c in make_data.HELDOUT_CUES if c in r["phrasing"].lower()), None)
+        if cue:  # e.g. filler words that happen to spell one ("... for meba")
+            problems.append(f"training phrasing {r['phrasing']!r} carries held-out cue {cue!r}")
         if name in make_data.HELDOUT_BASE or any(p in held_parts for p in name.split("_")):
             problems.append(f"training table {name!r} is, or is made from, a held-out entity")
         if len(problems) > 20:

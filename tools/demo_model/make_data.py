@@ -699,11 +699,16 @@ FILLER_TAILS = [" for my boss", " for the report", " by friday", " for Dana", " 
                 " for Sam and Kim", " thx", " for my team?", " for our shop?"]
 
 
-def made_up_words(rng, n, capital=False):
-    words = [nonsense_word(rng) for _ in range(n)]
+def phrase(n, draw, capital=False):
+    """n words from draw(), joined by spaces; the first Capitalized if asked."""
+    words = [draw() for _ in range(n)]
     if capital:
         words[0] = words[0].capitalize()
     return " ".join(words)
+
+
+def made_up_words(rng, n, capital=False):
+    return phrase(n, lambda: nonsense_word(rng), capital)
 
 
 def third_person(verb):
@@ -716,29 +721,26 @@ def third_person(verb):
 
 @lru_cache(maxsize=None)
 def filler_words():
-    """(verbs, other words) from english.py that may stand in a filler slot:
+    """(verbs, other words, both) from english.py that may stand in a filler slot:
     none is a word of an entity, a composition part or a column (a filler
     word must never be a name the answer could hold), a held-out name's word,
     or carries a held-out cue ("holder", "needed")."""
-    banned = {w for name in list(parse_entities()) + MODIFIERS + list(HEADS) + EXTRA_COLUMNS
-              + list(HELDOUT_BASE) + list(HELDOUT_HEADS) + list(HELDOUT_MODIFIERS)
-              for w in name.split("_")}
-    banned |= {singular(w) for w in banned}
+    known = {w for name in list(parse_entities()) + MODIFIERS + list(HEADS) + EXTRA_COLUMNS
+             for w in name.split("_")}
+    banned = known | {singular(w) for w in known} | heldout_words()
     stems = [c for c in HELDOUT_CUES if " " not in c] + ["need", "store", "includ", "help",
                                                          "want", "could", "set", "schema"]
 
     def ok(w):
         return w not in banned and singular(w) not in banned and not any(c in w for c in stems)
-    return [v for v in english.VERBS if ok(v) and ok(third_person(v))], \
-        [w for w in english.WORDS if ok(w)]
+    verbs = [v for v in english.VERBS if ok(v) and ok(third_person(v))]
+    words = [w for w in english.WORDS if ok(w)]
+    return verbs, words, words + verbs
 
 
 def real_words(rng, n, capital=False):
-    verbs, words = filler_words()
-    out = [rng.choice(words + verbs) for _ in range(n)]
-    if capital:
-        out[0] = out[0].capitalize()
-    return " ".join(out)
+    every = filler_words()[2]
+    return phrase(n, lambda: rng.choice(every), capital)
 
 
 def real_verb(rng, capital=False):
@@ -908,11 +910,17 @@ HELDOUT_SEED = 1001
 VOWEL_ARTICLE = re.compile(r"\b([Aa]) (?=[AEIOUaeiou])")
 
 
+def heldout_words():
+    """Every word of a held-out name (base entities, heads, modifiers), also
+    in the singular."""
+    words = HELDOUT_HEADS | HELDOUT_MODIFIERS | {w for n in HELDOUT_BASE for w in n.split("_")}
+    return words | {singular(w) for w in words}
+
+
 def remix_words(train_entities):
     """Words for remixed training names: those of the training entities,
     composition parts and extra columns, less every word of a held-out name."""
-    banned = HELDOUT_HEADS | HELDOUT_MODIFIERS | {w for n in HELDOUT_BASE for w in n.split("_")}
-    banned |= {singular(w) for w in banned}
+    banned = heldout_words()
     words = set()
     for name in list(train_entities) + MODIFIERS + list(HEADS) + EXTRA_COLUMNS:
         words.update(w for w in name.split("_") if len(w) > 2 and w.isalpha())
