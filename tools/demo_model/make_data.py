@@ -620,10 +620,16 @@ HELDOUT_COLUMN_TEMPLATES = [
 # up", "hold", "stores", "needs", "including", "should", "produce", "for me",
 # "help me", "I want", "Could you"; checked in Generator.__init__), so no
 # composed prompt is a held-out phrasing (check_data.py checks the data).
+# "me" stands around the request as well as in "Give me": a model that had met
+# it only right before the object ("Show me a ...") named the table "me" for
+# "Could you design a {T} table for me?" (64% on run C's probe with "for me",
+# 89% with "for us"), and began a name at "me" after an opener ("Assist me to
+# create ..." 4%). "for me" and "help me" themselves stay held-out cues.
 LEADS = ["", "", "", "Please ", "Can you ", "Would you ", "I'd like you to ", "Kindly ",
          "Now ", "Quick task: ", "Hey, ", "Hi! ", "We need you to ", "Go ahead and ",
          "Next, ", "OK, ", "Task: ", "Hello! ", "Urgent: ", "Alright, ", "Right, ",
-         "For the new service, ", "As our DBA, ", "Team, ", "Today ", "Assistant, "]
+         "For the new service, ", "As our DBA, ", "Team, ", "Today ", "Assistant, ",
+         "Let me ", "Let us ", "Allow me to ", "Please let me "]
 VERBS = ["Generate", "Create", "Make", "Design", "Build", "Write", "Draft", "Define",
          "Sketch", "Prepare", "Give me", "Show me", "Construct", "Model", "Add", "Output",
          "Return", "Draw up", "Put together", "Come up with", "Lay out", "Spec out"]
@@ -690,13 +696,15 @@ FILLER_VERBS = ["Whip up", "Knock out", "Cook up", "Fix up", "Jot down", "Mock u
 FILLER_LEADS = ["So, ", "Listen, ", "Yo, ", "Friend, ", "Bob here. ", "Heya, ", "Look, ",
                 "Okay so ", "One more thing: ", "Before lunch, ", "If you can, ", "Anyway, ",
                 "Boss says: ", "From ops: ", "Ticket 42: ", "Dear bot, ", "Morning! ",
-                "Real quick, ", "Honestly, ", "Simple one: ", "Per the spec, ", "Sam asks: "]
+                "Real quick, ", "Honestly, ", "Simple one: ", "Per the spec, ", "Sam asks: ",
+                "Excuse me, ", "Tell me, ", "Do me a favor: ", "Remind me: "]
 FILLER_TAILS = [" for my boss", " for the report", " by friday", " for Dana", " if possible",
                 " when you can", " ok?", " real quick", " for the demo", " for reporting",
                 " for him", " for her", " for you", " for everyone", " for all of us",
                 " now", " tonight", " again", " as usual", " like before", " right away",
                 " for later", " in postgres", " in sqlite", " for the audit", " pls",
-                " for Sam and Kim", " thx", " for my team?", " for our shop?"]
+                " for Sam and Kim", " thx", " for my team?", " for our shop?", " and send it to me",
+                ", ping me", " to me", " with me?", " by me", " to them", " with us"]
 
 
 def phrase(n, draw, capital=False):
@@ -917,6 +925,15 @@ def heldout_words():
     return words | {singular(w) for w in words}
 
 
+def compound_names(train_entities):
+    """english.COMPOUNDS less any that is a training entity or column name or
+    has a held-out name's word inside it ("timesheets": "time")."""
+    banned = {w for w in heldout_words() if len(w) > 2}
+    taken = set(train_entities) | set(EXTRA_COLUMNS)
+    return [c for c in english.COMPOUNDS
+            if c not in taken and singular(c) not in taken and not any(w in c for w in banned)]
+
+
 def remix_words(train_entities):
     """Words for remixed training names: those of the training entities,
     composition parts and extra columns, less every word of a held-out name."""
@@ -941,8 +958,9 @@ def check_composed_parts():
 
 class Generator:
     def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0,
-                 named=0.45):
+                 named=0.45, compound=0.0):
         self.rng = random.Random(seed)
+        self.compound = 0.0 if heldout else compound
         self.named = named
         self.filler = 0.0 if heldout else filler
         self.nonsense = nonsense
@@ -969,9 +987,12 @@ class Generator:
         if not heldout:
             check_composed_parts()
             self.remix_words = remix_words(self.entity_names)
+            self.compounds = compound_names(self.entity_names)
 
     def pick_entity(self):
         rng = self.rng
+        if self.compound and rng.random() < self.compound:  # one glued word: "bookmarks"
+            return rng.choice(self.compounds), rng.choice(GENERIC_COLUMNS)
         if self.remix and rng.random() < self.remix:
             return self.remixed_entity()
         r = rng.random()
@@ -1060,6 +1081,8 @@ def main():
     ap.add_argument("--filler", type=float, default=0.0,
                     help="share of composed prompts with an unseen-looking verb, opener or "
                          "closing (see filler_parts)")
+    ap.add_argument("--compound", type=float, default=0.0,
+                    help='share of training entities that are one closed compound ("bookmarks")')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -1078,7 +1101,8 @@ def main():
     held_names = {r["table_name"] for r in held_rows}
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
-                    an=args.an, remix=args.remix, filler=args.filler, named=args.named)
+                    an=args.an, remix=args.remix, filler=args.filler, named=args.named,
+                    compound=args.compound)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()

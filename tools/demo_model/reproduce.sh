@@ -25,7 +25,7 @@ ninja -C "$BUILD" sluice tokenize_batch
 SLUICE="$BUILD/src/cli/sluice"
 
 # 1. data (deterministic: seed 1) and 2. tokenizer
-"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.4
+"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.4 --compound 0.04
 "$SLUICE" tokenizer train --vocab-size 4096 --out "$DATA/tokenizer_raw.json" \
   --special '<|endoftext|>' --special '<|im_start|>' --special '<|im_end|>' "$DATA/corpus.txt"
 # words spelled alike in the prompt and in the JSON (see split_words.py)
@@ -36,12 +36,14 @@ SLUICE="$BUILD/src/cli/sluice"
 # 3. training, in the two legs the committed model had (see models/README.md):
 #    MINUTES from a hand-written induction circuit (model.install_copy_circuit)
 #    with partial RoPE (16 of 64 dims rotated), mixing full chats (half of them
-#    without the system message), answers cut after the copied names and
-#    synthetic copying batches; then 20 more minutes from there at half the
+#    without the system message), answers cut after the copied names,
+#    synthetic copying batches and (10% of steps) synthetic lists copied into
+#    column JSON (train.list_batch); then 20 more minutes from there at half the
 #    learning rate. Each leg is warmup + cosine over its wall-clock budget.
 TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.json"
   --tokenize-bin "$BUILD/src/tokenizer/tokenize_batch" --log "$BUILD/train.log" --threads "$THREADS"
-  --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --ckpt-minutes 4 --camel)
+  --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --list 0.1
+  --ckpt-minutes 4 --camel)
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
   --n-rot 16 --copy-circuit --copy 0.15 --minutes "$MINUTES" --lr 2e-3 --warmup 50
 nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_a.pt" --copy 0.1 \

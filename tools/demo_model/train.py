@@ -5,9 +5,10 @@ Every chat is `<|im_start|>system\\n{lab system message}<|im_end|>\\n` (the
 same for all; run once per batch, see model.forward_prefixed) followed by
 `<|im_start|>user\\n{prompt}<|im_end|>\\n<|im_start|>assistant\\n{json}<|im_end|>`.
 The loss is on the assistant's tokens (the JSON and the closing <|im_end|>).
-Each step is one of three kinds of batch: full chats (--no-system of them
+Each step is one of four kinds of batch: full chats (--no-system of them
 without the system message), answers cut after the last name copied from the
-prompt (--short), or synthetic copying sequences (--copy, copy_batch). A new
+prompt (--short), synthetic copying sequences (--copy, copy_batch) or
+synthetic lists copied into column JSON (--list, list_batch). A new
 model can start from a hand-written induction circuit (--copy-circuit, see
 model.install_copy_circuit).
 
@@ -147,6 +148,60 @@ def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None, title=None,
     return x, y, (y != -100).float()
 
 
+def list_batch(pieces, delims, glues, start, sep, end, batch, rng, fold=None, under=None,
+               space=None):
+    """A synthetic list-walking batch: `start noise : w1 , w2 and w3 sep w1 g w2 g
+    w3 end`, where the source joins random items (1-3 word pieces, spaced,
+    snake_case or glued) with a prompt's delimiters (", ", " and ", ", and ")
+    and the copy joins them with a column's JSON between two names (g: `","data_type":
+    "...","is_nullable":...},{"name":"`). After each name the copy must find
+    the next item in the source, which the chats teach a few times per answer
+    and the model got wrong most (skipped or repeated columns); here every
+    row walks 2-8 items. Loss on the items, on the token that ends each name
+    and on `end`; none on the rest of g (its type is random here)."""
+    rows = []
+    for _ in range(batch):
+        items = []
+        for _ in range(rng.randint(2, 8)):
+            ws = [rng.choice(pieces) for _ in range(rng.randint(1, 3))]
+            style = rng.random()
+            if len(ws) > 1 and style < 0.4:  # spaced words: "_" in the name
+                items.append(([t for w in ws for t in (space, w)][1:],
+                              [t for w in ws for t in (under, w)][1:]))
+            elif len(ws) > 1 and style < 0.7:  # snake_case
+                items.append(([t for w in ws for t in (under, w)][1:],) * 2)
+            else:
+                items.append((ws, ws))
+        if fold and rng.random() < 1 / 4:  # a shouted prompt
+            items = [([fold.get(t, t) for t in s], c) for s, c in items]
+        src = [rng.choice(pieces) for _ in range(rng.randint(0, 4))] + list(rng.choice(delims[":"]))
+        tgt, wt = [], []
+        for k, (s_item, c_item) in enumerate(items):
+            if k:
+                last = k == len(items) - 1
+                src += list(rng.choice(delims["last" if last and rng.random() < 0.6 else ","]))
+                g = rng.choice(glues)
+                tgt += g
+                wt += [1.0] + [0.0] * (len(g) - 1)
+            src += s_item
+            tgt += c_item
+            wt += [1.0] * len(c_item)
+        tgt.append(end)
+        wt.append(1.0)
+        rows.append((src, tgt, wt))
+    L = max(len(s) + len(t) + 2 for s, t, _ in rows)
+    x = torch.zeros(batch, L, dtype=torch.long)
+    y = torch.full((batch, L), -100, dtype=torch.long)
+    w = torch.zeros(batch, L)
+    for i, (src, tgt, wt) in enumerate(rows):
+        full = [start] + src + [sep] + tgt
+        x[i, :len(full)] = torch.tensor(full)
+        # position j predicts full[j + 1]: the copy from sep on
+        y[i, len(src) + 1:len(full) - 1] = torch.tensor(full[len(src) + 2:])
+        w[i, len(src) + 1:len(full) - 1] = torch.tensor(wt)
+    return x, y, w
+
+
 def twins(vocab):
     """{id: id of the piece a copied name writes for it}: an upper-case piece's
     lower-case twin (mirror_case.py), and "_" for the space (a name has "_"
@@ -236,6 +291,8 @@ def main():
     ap.add_argument("--short-batch", type=int, default=48)
     ap.add_argument("--copy", type=float, default=0.0,
                     help="share of steps on synthetic copying batches (copy_batch)")
+    ap.add_argument("--list", type=float, default=0.0,
+                    help="share of steps on synthetic list-walking batches (list_batch)")
     ap.add_argument("--camel", action="store_true",
                     help="a sixth of the copying rows show the words in CamelCase "
                          "(needs mirror_case.py's Capitalized twins)")
@@ -296,6 +353,17 @@ def main():
     title = {low: i for i, low in twins(vocab).items()
              if shown[i] == title_case(shown[low]) != shown[low]} if args.camel else None
     seps = [vocab[k] for k in ("Ġ", "_", ",", '","', "Ċ") if k in vocab]
+    # for list_batch: a prompt's delimiters, and the JSON between two column names
+    sp, comma, conj = vocab.get("Ġ"), vocab.get(","), vocab.get("and")
+    delims = {":": [[vocab.get(":"), sp]], ",": [[comma, sp], [comma, sp], [comma]],
+              "last": [[sp, conj, sp], [comma, sp, conj, sp]]}
+    glues = tokenize(args.tokenize_bin, args.tokenizer,
+                     ['","data_type":"%s","is_nullable":%s},{"name":"' % (t, b)
+                      for t in ("INTEGER", "BIGINT", "VARCHAR(255)", "VARCHAR(50)", "TEXT",
+                                "TIMESTAMP", "DATE", "BOOLEAN", "DECIMAL(10,2)")
+                      for b in ("true", "false")])
+    if args.list and None in (sp, comma, conj, vocab.get(":"), vocab.get("_")):
+        raise SystemExit("--list needs the tokens 'Ġ', ',', 'and', ':' and '_'")
     specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
     t0 = time.time()
@@ -322,7 +390,11 @@ def main():
             x, y, wt = copy_batch(pieces, seps, specials["<|im_start|>"], vocab["Ċ"],
                                   specials["<|im_end|>"], args.short_batch, rng, fold, title,
                                   vocab.get("_"))
-        elif r < args.copy + args.short:
+        elif r < args.copy + args.list:
+            x, y, wt = list_batch(pieces, delims, glues, specials["<|im_start|>"], vocab["Ċ"],
+                                  specials["<|im_end|>"], args.short_batch, rng, fold,
+                                  vocab.get("_"), sp)
+        elif r < args.copy + args.list + args.short:
             if not short_order:
                 short_order = batches(shorts, args.short_batch, rng)
             x, y, wt = make_tensors(shorts, short_order.pop(), opens, closes, args.value_weight)
@@ -337,7 +409,7 @@ def main():
             lr = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        if r < args.copy or rng.random() < args.no_system:
+        if r < args.copy + args.list or rng.random() < args.no_system:
             h = model.hidden(x)  # the chat without the system message: positions from 0
         else:
             h = model.forward_prefixed(prefix_t, x)
