@@ -137,15 +137,24 @@ def copy_batch(pieces, seps, start, sep, end, batch, rng, fold=None, title=None,
         else:
             tgt = [t for w in words for t in w + [rng.choice(seps)]]
             src = [fold.get(t, t) for t in tgt] if fold and rng.random() < 1 / 3 else tgt
-        rows.append((src, tgt))
-    L = max(len(s) + len(t) + 3 for s, t in rows)
-    x = torch.zeros(batch, L, dtype=torch.long)
-    y = torch.full((batch, L), -100, dtype=torch.long)
-    for i, (src, tgt) in enumerate(rows):
-        full = [start] + src + [sep] + tgt + [end]
+        rows.append((src, tgt + [end], [1.0] * (len(tgt) + 1)))
+    return pack_copies(rows, start, sep)
+
+
+def pack_copies(rows, start, sep):
+    """rows of (source, copy, loss weight per copy token) -> x, y, weights for
+    `start source sep copy`, the loss on the copy."""
+    L = max(len(s) + len(t) + 2 for s, t, _ in rows)
+    x = torch.zeros(len(rows), L, dtype=torch.long)
+    y = torch.full((len(rows), L), -100, dtype=torch.long)
+    w = torch.zeros(len(rows), L)
+    for i, (src, tgt, wt) in enumerate(rows):
+        full = [start] + src + [sep] + tgt
         x[i, :len(full)] = torch.tensor(full)
+        # position j predicts full[j + 1]: the copy from sep on
         y[i, len(src) + 1:len(full) - 1] = torch.tensor(full[len(src) + 2:])
-    return x, y, (y != -100).float()
+        w[i, len(src) + 1:len(full) - 1] = torch.tensor(wt)
+    return x, y, w
 
 
 def list_batch(pieces, delims, glues, start, sep, end, batch, rng, fold=None, under=None,
@@ -189,17 +198,7 @@ def list_batch(pieces, delims, glues, start, sep, end, batch, rng, fold=None, un
         tgt.append(end)
         wt.append(1.0)
         rows.append((src, tgt, wt))
-    L = max(len(s) + len(t) + 2 for s, t, _ in rows)
-    x = torch.zeros(batch, L, dtype=torch.long)
-    y = torch.full((batch, L), -100, dtype=torch.long)
-    w = torch.zeros(batch, L)
-    for i, (src, tgt, wt) in enumerate(rows):
-        full = [start] + src + [sep] + tgt
-        x[i, :len(full)] = torch.tensor(full)
-        # position j predicts full[j + 1]: the copy from sep on
-        y[i, len(src) + 1:len(full) - 1] = torch.tensor(full[len(src) + 2:])
-        w[i, len(src) + 1:len(full) - 1] = torch.tensor(wt)
-    return x, y, w
+    return pack_copies(rows, start, sep)
 
 
 def twins(vocab):
@@ -357,13 +356,15 @@ def main():
     sp, comma, conj = vocab.get("Ġ"), vocab.get(","), vocab.get("and")
     delims = {":": [[vocab.get(":"), sp]], ",": [[comma, sp], [comma, sp], [comma]],
               "last": [[sp, conj, sp], [comma, sp, conj, sp]]}
-    glues = tokenize(args.tokenize_bin, args.tokenizer,
-                     ['","data_type":"%s","is_nullable":%s},{"name":"' % (t, b)
-                      for t in ("INTEGER", "BIGINT", "VARCHAR(255)", "VARCHAR(50)", "TEXT",
-                                "TIMESTAMP", "DATE", "BOOLEAN", "DECIMAL(10,2)")
-                      for b in ("true", "false")])
-    if args.list and None in (sp, comma, conj, vocab.get(":"), vocab.get("_")):
-        raise SystemExit("--list needs the tokens 'Ġ', ',', 'and', ':' and '_'")
+    glues = []
+    if args.list:
+        if None in (sp, comma, conj, vocab.get(":"), vocab.get("_")):
+            raise SystemExit("--list needs the tokens 'Ġ', ',', 'and', ':' and '_'")
+        glues = tokenize(args.tokenize_bin, args.tokenizer,
+                         ['","data_type":"%s","is_nullable":%s},{"name":"' % (t, b)
+                          for t in ("INTEGER", "BIGINT", "VARCHAR(255)", "VARCHAR(50)", "TEXT",
+                                    "TIMESTAMP", "DATE", "BOOLEAN", "DECIMAL(10,2)")
+                          for b in ("true", "false")])
     specials = {a["content"]: a["id"] for a in tok.get("added_tokens", [])}
     budget = args.minutes * 60.0
     t0 = time.time()
