@@ -7,6 +7,10 @@ namespace {
 
 // Buckets are hashes {level, at}; a missing bucket is full. Numbers are
 // written with %d: Lua's default formatting keeps only 14 digits.
+// Every expiry is relative (PEXPIRE), measured on the caller's clock (now):
+// a budget counter lives until its window ends by the gateway's clock plus an
+// hour, whatever Redis's own clock says (an absolute PEXPIREAT deleted the
+// counter at once when the two clocks disagreed by more than that hour).
 // See token_bucket.cpp for the arithmetic (units of 1/60000 token).
 constexpr const char* kBucketLua = R"lua(
 local W = 60000
@@ -70,7 +74,7 @@ if kind == 0 then
   if tpm > 0 then tl = tl - est * W; store(KEYS[2], tpm, tl, tat) end
   if budget > 0 then
     used = redis.call('INCRBY', KEYS[3], est)
-    redis.call('PEXPIREAT', KEYS[3], budget_end + 3600000)
+    redis.call('PEXPIRE', KEYS[3], budget_end - now + 3600000)
   end
   if max_conc > 0 then
     redis.call('ZADD', KEYS[4], now + lease, slot)
@@ -90,7 +94,7 @@ if tpm > 0 then
 end
 if budget > 0 and delta ~= 0 then
   if redis.call('INCRBY', KEYS[2], delta) < 0 then redis.call('SET', KEYS[2], 0) end
-  redis.call('PEXPIREAT', KEYS[2], budget_end + 3600000)
+  redis.call('PEXPIRE', KEYS[2], budget_end - now + 3600000)
 end
 return 1
 )lua";
