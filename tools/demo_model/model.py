@@ -23,7 +23,8 @@ import torch.nn.functional as F
 # sum_j a_j cos(k θ_j) is 1 at k = 0 and at most 0.79 for every other k in [-520, 1]
 A_OFF = [0.437, 0.222, 0.137, 0.052, 0.153, 0.0, 0.0, 0.0]
 
-def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=None, flags=None):
+def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=None, flags=None,
+                         space=None):
     """Sets a fresh model's weights so that it copies from the start: an
     induction circuit written by hand, as training on the chats alone did
     not find one in the budget (a 1.2M model after 8M tokens still could not
@@ -49,7 +50,13 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=Non
     output layer then favours every member of the group, and the rest of the
     model picks among them. flags (one 0/1 per token id, optional) marks the
     members to tell apart (upper-case pieces) in dim 97, one direction the
-    model can learn to push down inside a JSON name."""
+    model can learn to push down inside a JSON name.
+
+    space (the space token's id, optional) marks that token in dim 98, and
+    the induction head carries the mark of the token it copies into dim 99
+    (zero in every embedding): as the space and "_" share one identity, the
+    copy alone cannot tell a name that goes on (`user_accounts`) from one that
+    ends at the prompt's next space (`wishlists schema`); dim 99 can."""
     c = m.c
     d, H = c.n_embd, c.n_head
     hd = d // H
@@ -57,6 +64,7 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=Non
     assert d == 128 and H >= 2 and nr == 16 and hd == 64 and c.n_layer >= 2
     g = torch.Generator().manual_seed(seed)
     T, P, PP, C = slice(0, 32), slice(32, 64), slice(64, 96), 96
+    SPACE, NEXT_SPACE = 98, 99
     with torch.no_grad():
         E = m.embd.weight
         t = torch.randn(E.shape[0], 32, generator=g)
@@ -68,6 +76,9 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=Non
             E[:, 97] = torch.tensor(flags, dtype=torch.float32)
         E[:, P] = 0; E[:, PP] = 0
         E[:, C] = 1.0
+        if space is not None:
+            E[:, SPACE] = 0; E[:, NEXT_SPACE] = 0
+            E[space, SPACE] = 1.0
         th = c.rope_base ** (-torch.arange(0, nr, 2).float() / nr)
         # layer 0: head 0 copies the previous token's identity into P, head 1 the one before into PP
         b = m.blocks[0]
@@ -102,6 +113,9 @@ def install_copy_circuit(m, seed=1, s_off=50.0, s_ind=20.0, gain=3.0, groups=Non
         for i in range(32):
             b.wv.weight[r + i, i] = 1.0 / n1
             b.wo.weight[i, r + i] = gain
+        if space is not None:
+            b.wv.weight[r + 32, SPACE] = 1.0 / n1
+            b.wo.weight[NEXT_SPACE, r + 32] = gain
 
 
 @dataclass

@@ -224,21 +224,24 @@ def identity_groups(tok, n_vocab):
     return groups, flags
 
 
-def value_weights(a, opens, closes, weight):
+def value_weights(a, opens, closes, weight, close_weight=1.0):
     """Per answer token: `weight` inside JSON string values (the table name,
-    column names and types: what depends on the prompt), 1 elsewhere (the
+    column names and types: what depends on the prompt), `close_weight` on the
+    token that closes one (where a copied name must stop), 1 elsewhere (the
     boilerplate, learned early)."""
     w, inside = [], False
     for t in a:
         if inside and t in closes:
             inside = False
+            w.append(close_weight)
+            continue
         w.append(weight if inside else 1.0)
         if t in opens:
             inside = True
     return w
 
 
-def make_tensors(samples, group, opens=(), closes=(), weight=1.0):
+def make_tensors(samples, group, opens=(), closes=(), weight=1.0, close_weight=1.0):
     L = max(len(samples[i][0]) + len(samples[i][1]) for i in group)
     x = torch.zeros(len(group), L, dtype=torch.long)
     y = torch.full((len(group), L), -100, dtype=torch.long)
@@ -249,7 +252,8 @@ def make_tensors(samples, group, opens=(), closes=(), weight=1.0):
         x[r, :len(seq)] = torch.tensor(seq)
         # predict a[k] from position len(u)-1+k
         y[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(a)
-        wt[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(value_weights(a, opens, closes, weight))
+        wt[r, len(u) - 1:len(u) - 1 + len(a)] = torch.tensor(
+            value_weights(a, opens, closes, weight, close_weight))
     return x, y, wt
 
 
@@ -274,6 +278,9 @@ def main():
     ap.add_argument("--n-rot", type=int, default=0, help="dims of each head RoPE rotates (0: all)")
     ap.add_argument("--copy-circuit", action="store_true",
                     help="start from a hand-written induction circuit (model.install_copy_circuit)")
+    ap.add_argument("--space-flag", action="store_true",
+                    help="the installed induction head also carries whether the token it "
+                         "copies is a space (model.install_copy_circuit)")
     ap.add_argument("--copy-gain", type=float, default=3.0,
                     help="how strongly the installed induction head votes for the copy")
     ap.add_argument("--threads", type=int, default=2)
@@ -292,6 +299,8 @@ def main():
                     help="share of steps on synthetic copying batches (copy_batch)")
     ap.add_argument("--list", type=float, default=0.0,
                     help="share of steps on synthetic list-walking batches (list_batch)")
+    ap.add_argument("--close-weight", type=float, default=1.0,
+                    help="loss weight of the token that closes a JSON string value")
     ap.add_argument("--camel", action="store_true",
                     help="a sixth of the copying rows show the words in CamelCase "
                          "(needs mirror_case.py's Capitalized twins)")
@@ -325,7 +334,8 @@ def main():
         say(f"resumed from {args.resume} (step {ck['step']}, loss {ck['loss']:.4f}); data {args.data}")
     elif args.copy_circuit:
         groups, flags = identity_groups(tok, n_vocab)
-        install_copy_circuit(model, seed=args.seed, gain=args.copy_gain, groups=groups, flags=flags)
+        install_copy_circuit(model, seed=args.seed, gain=args.copy_gain, groups=groups, flags=flags,
+                             space=tok["model"]["vocab"]["Ġ"] if args.space_flag else None)
         say("copy circuit installed (model.install_copy_circuit)")
     n_params = sum(p.numel() for p in model.parameters())
     say(f"config {json.dumps(cfg.to_dict())}")
@@ -398,12 +408,14 @@ def main():
         elif r < args.copy + args.list + args.short:
             if not short_order:
                 short_order = batches(shorts, args.short_batch, rng)
-            x, y, wt = make_tensors(shorts, short_order.pop(), opens, closes, args.value_weight)
+            x, y, wt = make_tensors(shorts, short_order.pop(), opens, closes, args.value_weight,
+                                    args.close_weight)
         else:
             if not order:
                 order = batches(samples, args.batch, rng)
                 epoch += 1
-            x, y, wt = make_tensors(samples, order.pop(), opens, closes, args.value_weight)
+            x, y, wt = make_tensors(samples, order.pop(), opens, closes, args.value_weight,
+                                    args.close_weight)
         if step < args.warmup:
             lr = args.lr * (step + 1) / args.warmup
         else:
