@@ -29,6 +29,21 @@ CHAT_TEMPLATE = (
 )
 
 
+# torch module name -> llama.cpp's tensor name, for each block
+LAYER_TENSORS = [("attn_norm", "attn_norm"), ("wq", "attn_q"), ("wk", "attn_k"), ("wv", "attn_v"),
+                 ("wo", "attn_output"), ("ffn_norm", "ffn_norm"), ("gate", "ffn_gate"),
+                 ("up", "ffn_up"), ("down", "ffn_down")]
+
+
+def tensor_names(n_layer):
+    """[(GGUF tensor name, state_dict key)] in the order the file stores them."""
+    names = [("token_embd.weight", "embd.weight")]
+    for i in range(n_layer):
+        names += [(f"blk.{i}.{theirs}.weight", f"blocks.{i}.{ours}.weight")
+                  for ours, theirs in LAYER_TENSORS]
+    return names + [("output_norm.weight", "norm.weight")]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
@@ -45,19 +60,7 @@ def main():
     sd = ck["state_dict"]
     hd = c["n_embd"] // c["n_head"]
 
-    names = [("token_embd.weight", "embd.weight")]
-    for i in range(c["n_layer"]):
-        p = f"blocks.{i}."
-        names += [(f"blk.{i}.attn_norm.weight", p + "attn_norm.weight"),
-                  (f"blk.{i}.attn_q.weight", p + "wq.weight"),
-                  (f"blk.{i}.attn_k.weight", p + "wk.weight"),
-                  (f"blk.{i}.attn_v.weight", p + "wv.weight"),
-                  (f"blk.{i}.attn_output.weight", p + "wo.weight"),
-                  (f"blk.{i}.ffn_norm.weight", p + "ffn_norm.weight"),
-                  (f"blk.{i}.ffn_gate.weight", p + "gate.weight"),
-                  (f"blk.{i}.ffn_up.weight", p + "up.weight"),
-                  (f"blk.{i}.ffn_down.weight", p + "down.weight")]
-    names.append(("output_norm.weight", "norm.weight"))
+    names = tensor_names(c["n_layer"])
     if len(names) != len(sd):
         sys.exit(f"checkpoint has {len(sd)} tensors, expected {len(names)}")
 

@@ -4,7 +4,7 @@ dequantized to float32), so that a committed model can be probed or trained
 further with `train.py --resume` without its original checkpoint.
 
 The reader is tools/reference's (written from the GGUF specification,
-independent of sluice's C++ parser); the tensor names are export.py's. The
+independent of sluice's C++ parser); the tensor names are export.py's (tensor_names). The
 tokenizer must be the one the model was trained with: every token of the
 file's vocabulary must have the same id in it.
 
@@ -20,13 +20,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "reference"))
 from dequant import tensor_array  # noqa: E402
+from export import tensor_names  # noqa: E402
 from gguf_reader import GgufFile  # noqa: E402
 from model import Config  # noqa: E402
-
-LAYER_TENSORS = [("attn_norm", "attn_norm"), ("wq", "attn_q"), ("wk", "attn_k"), ("wv", "attn_v"),
-                 ("wo", "attn_output"), ("ffn_norm", "ffn_norm"), ("gate", "ffn_gate"),
-                 ("up", "ffn_up"), ("down", "ffn_down")]
-
 
 def main():
     if len(sys.argv) != 4:
@@ -47,16 +43,14 @@ def main():
                n_ff=m["llama.feed_forward_length"], rope_base=m["llama.rope.freq_base"],
                rms_eps=m["llama.attention.layer_norm_rms_epsilon"],
                n_rot=m["llama.rope.dimension_count"])
-    names = {"embd.weight": "token_embd.weight", "norm.weight": "output_norm.weight"}
-    for i in range(c.n_layer):
-        for ours, theirs in LAYER_TENSORS:
-            names[f"blocks.{i}.{ours}.weight"] = f"blk.{i}.{theirs}.weight"
-    missing = [v for v in names.values() if v not in g.tensors]
+    names = tensor_names(c.n_layer)
+    missing = [gname for gname, _ in names if gname not in g.tensors]
     if missing:
         sys.exit(f"{sys.argv[1]}: no tensor {missing[0]}")
-    state = {k: torch.tensor(tensor_array(g.tensors[v]), dtype=torch.float32)
-             for k, v in names.items()}
-    torch.save({"config": c.to_dict(), "state_dict": state, "step": 0, "loss": float("nan")}, sys.argv[3])
+    state = {key: torch.tensor(tensor_array(g.tensors[gname]), dtype=torch.float32)
+             for gname, key in names}
+    torch.save({"config": c.to_dict(), "state_dict": state, "step": 0, "loss": float("nan")},
+               sys.argv[3])
     print(f"{sys.argv[1]} -> {sys.argv[3]}: {sum(t.numel() for t in state.values())} weights")
 
 
