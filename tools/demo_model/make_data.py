@@ -767,10 +767,14 @@ def unseen(rng, listed, made_up, real):
     return listed() if r < 0.4 else made_up() if r < 0.7 else real()
 
 
-def filler_parts(rng, filler):
+def filler_parts(rng, filler, bare_tail=True):
     """(lead, verb, tail, which) for a composed prompt; with probability
     `filler` one or more of them is unseen-looking (see unseen), and `which`
-    says which ("verb", "lead", "tail", "all"; "" for none)."""
+    says which ("verb", "lead", "tail", "all"; "" for none). Without
+    bare_tail (the entity ends the frame, in words: "a table for player
+    documents"), an unseen tail opens with a preposition: made-up or rare
+    words right after spaced words would be indistinguishable from more of
+    the name, and taught the model to stop a spaced name early."""
     lead, verb, tail = rng.choice(LEADS), rng.choice(VERBS), rng.choice(TAILS)
     if not filler or rng.random() >= filler:
         return lead, verb, tail, ""
@@ -786,16 +790,21 @@ def filler_parts(rng, filler):
                       lambda: real_words(rng, rng.choice([1, 2]), capital=True)
                       + rng.choice([", ", ": ", "! ", ". ", " "]))
     if which in ("tail", "all"):
+        opener = [" for ", " ", " to ", " by "] if bare_tail else [" for ", " with ", " to ", " by "]
         tail = unseen(rng, lambda: rng.choice(FILLER_TAILS),
-                      lambda: rng.choice([" for ", " ", " to ", " by "])
+                      lambda: rng.choice(opener)
                       + made_up_words(rng, rng.choice([1, 1, 2])) + rng.choice(["", "", "?", "."]),
-                      lambda: rng.choice([" for ", " ", " to ", " by "])
+                      lambda: rng.choice(opener)
                       + real_words(rng, rng.choice([1, 1, 2])) + rng.choice(["", "", "?", "."]))
     return lead, verb, tail, which
 
 
-def pick_frame(rng, frames, filler=0.0):
-    frame = rng.choice(frames)
+def pick_frame(rng, frames, filler=0.0, verb_frames=0.0):
+    """An object frame; with probability verb_frames one with a verb before the
+    entity ("a table to {V} {E}"), whose verb is unseen-looking with
+    probability filler."""
+    with_verb = [f for f in frames if "{V}" in f]
+    frame = rng.choice(with_verb if verb_frames and rng.random() < verb_frames else frames)
     if "{V}" not in frame:
         return frame
     verb = rng.choice(TO_VERBS)
@@ -819,17 +828,18 @@ def pick_link(rng, filler=0.0, unseen_verb=False):
     return rng.choice(VERB_LINKS).replace("{W}", verb)
 
 
-def compose_entity(rng, filler=0.0):
+def compose_entity(rng, filler=0.0, verb_frames=0.0):
     if rng.random() < 0.12:
         return rng.choice(BARE_FRAMES)
-    lead, verb, tail, _ = filler_parts(rng, filler)
+    frame = pick_frame(rng, OBJECT_FRAMES, filler, verb_frames)
+    lead, verb, tail, _ = filler_parts(rng, filler, bare_tail=not frame.endswith(("{E}", "{S}")))
     if lead:
         verb = verb[0].lower() + verb[1:]
-    text = lead + verb + " " + pick_frame(rng, OBJECT_FRAMES, filler) + tail
+    text = lead + verb + " " + frame + tail
     return text[0].upper() + text[1:]
 
 
-def compose_columns(rng, filler=0.0):
+def compose_columns(rng, filler=0.0, verb_frames=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
@@ -838,7 +848,8 @@ def compose_columns(rng, filler=0.0):
     lead, verb, _, which = filler_parts(rng, filler)
     if lead:
         verb = verb[0].lower() + verb[1:]
-    frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler)
+    frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler,
+                       verb_frames)
     link = pick_link(rng, filler, unseen_verb=which in ("tail", "all"))
     text = lead + verb + " " + frame + link + rng.choice(["", "", ".", " please"])
     return text[0].upper() + text[1:]
@@ -958,8 +969,9 @@ def check_composed_parts():
 
 class Generator:
     def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0,
-                 named=0.45, compound=0.0):
+                 named=0.45, compound=0.0, verb_frames=0.0):
         self.rng = random.Random(seed)
+        self.verb_frames = 0.0 if heldout else verb_frames
         self.compound = 0.0 if heldout else compound
         self.named = named
         self.filler = 0.0 if heldout else filler
@@ -1025,7 +1037,7 @@ class Generator:
     def template(self, fixed, compose):
         if self.composed_share and self.rng.random() < self.composed_share:
             while True:  # filler words may happen to spell a cue ("... for meba")
-                tpl = compose(self.rng, self.filler)
+                tpl = compose(self.rng, self.filler, self.verb_frames)
                 if not any(cue in tpl.lower() for cue in HELDOUT_CUES):
                     return tpl
         return self.rng.choice(fixed)
@@ -1083,6 +1095,9 @@ def main():
                          "closing (see filler_parts)")
     ap.add_argument("--compound", type=float, default=0.0,
                     help='share of training entities that are one closed compound ("bookmarks")')
+    ap.add_argument("--verb-frames", type=float, default=0.0,
+                    help='share of composed prompts whose object frame has a verb before the '
+                         'entity ("a table to record {E}"; see pick_frame)')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -1102,7 +1117,7 @@ def main():
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
                     an=args.an, remix=args.remix, filler=args.filler, named=args.named,
-                    compound=args.compound)
+                    compound=args.compound, verb_frames=args.verb_frames)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()

@@ -7,14 +7,15 @@
 #   tools/demo_model/reproduce.sh [MINUTES]     (default 40: the first training leg; the second is 20)
 #
 # Environment: BUILD (default build/demo-model), PYTHON (default /usr/bin/python3,
-# which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 2),
+# which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 1:
+# see train.py --threads),
 # OUT (default models/sluice-demo.gguf), SKIP_EVAL=1 to stop after writing the model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MINUTES="${1:-40}"
 BUILD="${BUILD:-build/demo-model}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"
 OUT="${OUT:-models/sluice-demo.gguf}"
 HERE=tools/demo_model
 DATA="$BUILD/data"
@@ -25,7 +26,7 @@ ninja -C "$BUILD" sluice tokenize_batch
 SLUICE="$BUILD/src/cli/sluice"
 
 # 1. data (deterministic: seed 1) and 2. tokenizer
-"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.4 --compound 0.04
+"$PYTHON" "$HERE/make_data.py" --out "$DATA" --seed 1 --nonsense 0.35 --composed 0.6 --remix 0.3 --an 0.3 --filler 0.4 --compound 0.04 --verb-frames 0.15
 "$SLUICE" tokenizer train --vocab-size 4096 --out "$DATA/tokenizer_raw.json" \
   --special '<|endoftext|>' --special '<|im_start|>' --special '<|im_end|>' "$DATA/corpus.txt"
 # words spelled alike in the prompt and in the JSON (see split_words.py)

@@ -283,7 +283,11 @@ def main():
                          "copies is a space (model.install_copy_circuit)")
     ap.add_argument("--copy-gain", type=float, default=3.0,
                     help="how strongly the installed induction head votes for the copy")
-    ap.add_argument("--threads", type=int, default=2)
+    # Torch's own threads (OpenMP). Matrix products run on OpenBLAS's threads,
+    # which start one per core whatever this says; a second torch thread on a
+    # 2-core machine only contends with them: 60 steps took 30 s with 1 torch
+    # thread, 55-60 s with 2 (run G was trained so), 38 s with both at 1.
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--no-system", type=float, default=0.0,
