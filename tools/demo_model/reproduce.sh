@@ -4,7 +4,7 @@
 #   (train.py, PyTorch on the CPU) -> export (export.py + sluice gguf import)
 #   -> Q8_0 (sluice quantize) -> held-out eval through the gateway (eval.py).
 #
-#   tools/demo_model/reproduce.sh [MINUTES]     (default 40: the first training leg; the second is 20)
+#   tools/demo_model/reproduce.sh [MINUTES]     (default 60: the training run)
 #
 # Environment: BUILD (default build/demo-model), PYTHON (default /usr/bin/python3,
 # which needs torch + numpy: scripts/install-torch.sh), THREADS (torch threads, default 1:
@@ -12,7 +12,7 @@
 # OUT (default models/sluice-demo.gguf), SKIP_EVAL=1 to stop after writing the model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MINUTES="${1:-40}"
+MINUTES="${1:-60}"
 BUILD="${BUILD:-build/demo-model}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 THREADS="${THREADS:-1}"
@@ -34,23 +34,20 @@ SLUICE="$BUILD/src/cli/sluice"
 # capitals and CamelCase split like lower case (see mirror_case.py)
 "$PYTHON" "$HERE/mirror_case.py" "$DATA/tokenizer_split.json" "$DATA/tokenizer.json"
 
-# 3. training, in the two legs the committed model had (see models/README.md):
-#    MINUTES from a hand-written induction circuit (model.install_copy_circuit,
+# 3. training, as the committed model had it (see models/README.md): one
+#    run of MINUTES from a hand-written induction circuit (model.install_copy_circuit,
 #    carrying a flag for a copied space) with partial RoPE (16 of 64 dims
 #    rotated), mixing full chats (half of them without the system message),
 #    answers cut after the copied names, synthetic copying batches and (15% of
 #    steps) synthetic lists copied into column JSON (train.list_batch); the
-#    token that closes a name weighs as much as the name; then 20 more minutes
-#    from there at half the learning rate. Each leg is warmup + cosine over its
-#    wall-clock budget.
+#    token that closes a name weighs as much as the name. Warmup + cosine
+#    over the wall-clock budget.
 TRAIN=("$PYTHON" "$HERE/train.py" --data "$DATA" --tokenizer "$DATA/tokenizer.json"
   --tokenize-bin "$BUILD/src/tokenizer/tokenize_batch" --log "$BUILD/train.log" --threads "$THREADS"
   --short 0.35 --short-batch 48 --batch 10 --no-system 0.5 --value-weight 3 --close-weight 3
   --list 0.15 --ckpt-minutes 4 --camel)
-nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt_a.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
+nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --n-embd 128 --n-head 2 --n-ff 384 --n-layer 4 \
   --n-rot 16 --copy-circuit --space-flag --copy 0.15 --minutes "$MINUTES" --lr 2e-3 --warmup 50
-nice -n 5 "${TRAIN[@]}" --out "$BUILD/ckpt.pt" --resume "$BUILD/ckpt_a.pt" --copy 0.1 \
-  --minutes 20 --lr 1e-3 --warmup 10
 
 # 4. export with the project's GGUF writer, then 5. Q8_0
 "$PYTHON" "$HERE/export.py" --ckpt "$BUILD/ckpt.pt" --tokenizer "$DATA/tokenizer.json" \
