@@ -665,6 +665,8 @@ COLUMN_LINKS = [" with {C}", " with columns {C}", " with the fields {C}", ": {C}
 # it. With --filler the verb is sometimes an unseen one (see pick_link).
 VERB_LINKS = [" that {W} {C}", ". It {W} {C}", ". Each row {W} {C}", ", and it {W} {C}",
               " which {W} {C}", ". This table {W} {C}", " - it {W} {C}", " so it {W} {C}"]
+# Participle links (--participle): an unseen verb's -ing form, bare (see pick_link)
+PARTICIPLE_LINKS = [" {W} {C}", ", {W} {C}", " {W} the columns {C}", " {W} the fields {C}"]
 LINK_VERBS = ["has", "keeps", "tracks", "records", "lists", "contains", "carries", "saves",
               "logs", "gets", "takes", "wants", "uses", "requires", "captures", "remembers",
               "describes", "covers", "features", "shows", "gives", "must have", "is made of"]
@@ -814,32 +816,61 @@ def pick_frame(rng, frames, filler=0.0, verb_frames=0.0):
     return frame.replace("{V}", verb)
 
 
-def pick_link(rng, filler=0.0, unseen_verb=False):
+def gerund(verb):
+    """The -ing form of a verb's first word ("trim down" -> "triming down":
+    spelled loosely, which is only one more unseen word)."""
+    first, _, rest = verb.partition(" ")
+    if first.endswith("ie"):
+        first = first[:-2] + "y"
+    elif first.endswith("e") and not first.endswith(("ee", "ye", "oe")) and len(first) > 2:
+        first = first[:-1]
+    return first + "ing" + (" " + rest if rest else "")
+
+
+def pick_link(rng, filler=0.0, unseen_verb=False, participle=0.0):
     """How the column list hangs on the table: a fixed link, or (with
     --filler, a third of the time, and always with unseen_verb) one with a
     verb: a known one or, always with unseen_verb, an unseen one (made up or
-    a real verb the lists do not use)."""
+    a real verb the lists do not use). With probability `participle` an
+    unseen verb stands bare in its -ing form (" {W}ing {C}"): the link then
+    reads like the verb frames before an entity ("a schema to {V} {E}"),
+    and only the table word before it says the name is already given."""
     if not unseen_verb and (not filler or rng.random() >= 1 / 3):
         return rng.choice(COLUMN_LINKS)
     if not unseen_verb and rng.random() < 0.6:
         verb = rng.choice(LINK_VERBS)
+    elif participle and rng.random() < participle:
+        verb = nonsense_word(rng) if rng.random() < 0.5 else real_verb(rng)
+        return rng.choice(PARTICIPLE_LINKS).replace("{W}", gerund(verb))
     else:  # (a real verb with a particle reads "trim downs": one more unseen word)
         verb = nonsense_word(rng) + "s" if rng.random() < 0.5 else third_person(real_verb(rng))
     return rng.choice(VERB_LINKS).replace("{W}", verb)
 
 
-def compose_entity(rng, filler=0.0, verb_frames=0.0):
+def question_tail(rng, tail, question=0.0):
+    """With probability `question`, a closing that names someone or something
+    after a preposition (" for us", " for the team") ends in "?": "a {T}
+    table for us?" then reads like "a table for {E}?", and only the name
+    before "table" says which is the entity."""
+    if question and tail.startswith((" for ", " to ", " with ", " by ")) \
+            and not tail.endswith(("?", ".", "!")) and rng.random() < question:
+        return tail + "?"
+    return tail
+
+
+def compose_entity(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0):
     if rng.random() < 0.12:
         return rng.choice(BARE_FRAMES)
     frame = pick_frame(rng, OBJECT_FRAMES, filler, verb_frames)
     lead, verb, tail, _ = filler_parts(rng, filler, bare_tail=not frame.endswith(("{E}", "{S}")))
+    tail = question_tail(rng, tail, question)
     if lead:
         verb = verb[0].lower() + verb[1:]
     text = lead + verb + " " + frame + tail
     return text[0].upper() + text[1:]
 
 
-def compose_columns(rng, filler=0.0, verb_frames=0.0):
+def compose_columns(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
@@ -850,7 +881,7 @@ def compose_columns(rng, filler=0.0, verb_frames=0.0):
         verb = verb[0].lower() + verb[1:]
     frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler,
                        verb_frames)
-    link = pick_link(rng, filler, unseen_verb=which in ("tail", "all"))
+    link = pick_link(rng, filler, unseen_verb=which in ("tail", "all"), participle=participle)
     text = lead + verb + " " + frame + link + rng.choice(["", "", ".", " please"])
     return text[0].upper() + text[1:]
 
@@ -960,7 +991,7 @@ def check_composed_parts():
     """Fails if a training template, or a part of the composed training
     phrasings, carries a held-out phrasing's cue word."""
     for p in (LEADS + VERBS + OBJECT_FRAMES + TO_VERBS + BARE_FRAMES + COLUMN_LINKS + TAILS
-              + FILLER_VERBS + FILLER_LEADS + FILLER_TAILS + VERB_LINKS + LINK_VERBS
+              + FILLER_VERBS + FILLER_LEADS + FILLER_TAILS + VERB_LINKS + LINK_VERBS + PARTICIPLE_LINKS
               + TRAIN_ENTITY_TEMPLATES + TRAIN_COLUMN_TEMPLATES):
         for cue in HELDOUT_CUES:
             if cue in p.lower():
@@ -969,9 +1000,11 @@ def check_composed_parts():
 
 class Generator:
     def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0,
-                 named=0.45, compound=0.0, verb_frames=0.0):
+                 named=0.45, compound=0.0, verb_frames=0.0, question=0.0, participle=0.0):
         self.rng = random.Random(seed)
         self.verb_frames = 0.0 if heldout else verb_frames
+        self.question = 0.0 if heldout else question
+        self.participle = 0.0 if heldout else participle
         self.compound = 0.0 if heldout else compound
         self.named = named
         self.filler = 0.0 if heldout else filler
@@ -1037,7 +1070,8 @@ class Generator:
     def template(self, fixed, compose):
         if self.composed_share and self.rng.random() < self.composed_share:
             while True:  # filler words may happen to spell a cue ("... for meba")
-                tpl = compose(self.rng, self.filler, self.verb_frames)
+                tpl = compose(self.rng, self.filler, self.verb_frames, self.question,
+                              self.participle)
                 if not any(cue in tpl.lower() for cue in HELDOUT_CUES):
                     return tpl
         return self.rng.choice(fixed)
@@ -1098,6 +1132,12 @@ def main():
     ap.add_argument("--verb-frames", type=float, default=0.0,
                     help='share of composed prompts whose object frame has a verb before the '
                          'entity ("a table to record {E}"; see pick_frame)')
+    ap.add_argument("--question", type=float, default=0.0,
+                    help='share of composed closings after a preposition that end in "?" '
+                         '("a {T} table for us?"; see question_tail)')
+    ap.add_argument("--participle", type=float, default=0.0,
+                    help='share of unseen-verb column links with a bare -ing verb '
+                         '("a {T} schema featuring {C}"; see pick_link)')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -1117,7 +1157,8 @@ def main():
 
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
                     an=args.an, remix=args.remix, filler=args.filler, named=args.named,
-                    compound=args.compound, verb_frames=args.verb_frames)
+                    compound=args.compound, verb_frames=args.verb_frames,
+                    question=args.question, participle=args.participle)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()
