@@ -257,6 +257,12 @@ def make_tensors(samples, group, opens=(), closes=(), weight=1.0, close_weight=1
     return x, y, wt
 
 
+def ema_path(out):
+    """Where --ema's averaged weights go: ckpt.pt -> ckpt.ema.pt."""
+    root, ext = os.path.splitext(out)
+    return root + ".ema" + (ext or ".pt")
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
@@ -309,6 +315,10 @@ def main():
                     help="a sixth of the copying rows show the words in CamelCase "
                          "(needs mirror_case.py's Capitalized twins)")
     ap.add_argument("--resume", help="start from this checkpoint's weights (config from it)")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="also keep an exponential moving average of the weights with this "
+                         "decay per step (0.999: about the last 1,000 steps) and save it "
+                         "beside --out as <out>.ema.pt, in the same format")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -387,12 +397,22 @@ def main():
     ema = None
     order, short_order = [], []
 
-    def save(tag):
-        tmp = args.out + ".tmp"
-        torch.save({"config": cfg.to_dict(), "state_dict": model.state_dict(), "step": step,
+    # The averaged weights (--ema): a copy of every tensor, moved toward the
+    # trained ones after each step; the first steps average over fewer steps
+    # (decay min(ema, (1 + step) / (10 + step))) so the random start fades fast.
+    avg = {k: v.detach().clone() for k, v in model.state_dict().items()} if args.ema else None
+
+    def save_to(path, state, tag):
+        tmp = path + ".tmp"
+        torch.save({"config": cfg.to_dict(), "state_dict": state, "step": step,
                     "loss": ema}, tmp)
-        os.replace(tmp, args.out)
-        say(f"checkpoint {tag}: step {step} -> {args.out}")
+        os.replace(tmp, path)
+        say(f"checkpoint {tag}: step {step} -> {path}")
+
+    def save(tag):
+        save_to(args.out, model.state_dict(), tag)
+        if avg is not None:
+            save_to(ema_path(args.out), avg, tag + " (weight average)")
 
     t_win, tok_win = time.time(), 0
     while True:
@@ -440,6 +460,11 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
+        if avg is not None:
+            d = min(args.ema, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for k, v in model.state_dict().items():
+                    avg[k].mul_(d).add_(v, alpha=1 - d)
         n_tok = int((x != 0).sum())
         tokens += n_tok
         tok_win += n_tok
