@@ -399,7 +399,7 @@ def main():
 
     # The averaged weights (--ema): a copy of every tensor, moved toward the
     # trained ones after each step; the first steps average over fewer steps
-    # (decay min(ema, (1 + step) / (10 + step))) so the random start fades fast.
+    # (decay min(--ema, (1 + step) / (10 + step))) so the random start fades fast.
     avg = {k: v.detach().clone() for k, v in model.state_dict().items()} if args.ema else None
 
     def save_to(path, state, tag):
