@@ -400,7 +400,10 @@ def main():
     # The averaged weights (--ema): a copy of every tensor, moved toward the
     # trained ones after each step; the first steps average over fewer steps
     # (decay min(--ema, (1 + step) / (10 + step))) so the random start fades fast.
-    avg = {k: v.detach().clone() for k, v in model.state_dict().items()} if args.ema else None
+    # state_dict()'s tensors share storage with the parameters the optimizer
+    # updates in place, so `live` is read once and stays current.
+    live = model.state_dict()
+    avg = {k: v.clone() for k, v in live.items()} if args.ema else None
 
     def save_to(path, state, tag):
         tmp = path + ".tmp"
@@ -463,8 +466,8 @@ def main():
         if avg is not None:
             d = min(args.ema, (1 + step) / (10 + step))
             with torch.no_grad():
-                for k, v in model.state_dict().items():
-                    avg[k].mul_(d).add_(v, alpha=1 - d)
+                for k, v in avg.items():
+                    v.mul_(d).add_(live[k], alpha=1 - d)
         n_tok = int((x != 0).sum())
         tokens += n_tok
         tok_win += n_tok
