@@ -769,14 +769,24 @@ def unseen(rng, listed, made_up, real):
     return listed() if r < 0.4 else made_up() if r < 0.7 else real()
 
 
-def filler_parts(rng, filler, bare_tail=True):
+def pronoun_lead(rng):
+    """An unseen verb asking on someone's behalf right before the request's
+    own verb ("Assist me create a table to ...", "Urge us to make ..."): the
+    name must not start at the opener or at the pronoun, which runs C-Q did
+    when an unseen opener ended in "me" (--pronoun-leads)."""
+    verb = made_up_words(rng, 1, capital=True) if rng.random() < 0.3 else real_verb(rng, True)
+    return verb + rng.choice([" me ", " me to ", " us ", " us to "])
+
+
+def filler_parts(rng, filler, bare_tail=True, pronoun=0.0):
     """(lead, verb, tail, which) for a composed prompt; with probability
     `filler` one or more of them is unseen-looking (see unseen), and `which`
     says which ("verb", "lead", "tail", "all"; "" for none). Without
     bare_tail (the entity ends the frame, in words: "a table for player
     documents"), an unseen tail opens with a preposition: made-up or rare
     words right after spaced words would be indistinguishable from more of
-    the name, and taught the model to stop a spaced name early."""
+    the name, and taught the model to stop a spaced name early. With
+    probability `pronoun` an unseen lead is a pronoun_lead."""
     lead, verb, tail = rng.choice(LEADS), rng.choice(VERBS), rng.choice(TAILS)
     if not filler or rng.random() >= filler:
         return lead, verb, tail, ""
@@ -785,7 +795,9 @@ def filler_parts(rng, filler, bare_tail=True):
         verb = unseen(rng, lambda: rng.choice(FILLER_VERBS),
                       lambda: made_up_words(rng, rng.choice([1, 1, 2]), capital=True),
                       lambda: real_verb(rng, capital=True))
-    if which in ("lead", "all"):
+    if which in ("lead", "all") and pronoun and rng.random() < pronoun:
+        lead = pronoun_lead(rng)
+    elif which in ("lead", "all"):
         lead = unseen(rng, lambda: rng.choice(FILLER_LEADS),
                       lambda: made_up_words(rng, rng.choice([1, 2]), capital=True)
                       + rng.choice([", ", ": ", "! "]),
@@ -858,11 +870,13 @@ def question_tail(rng, tail, question=0.0):
     return tail
 
 
-def compose_entity(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0):
+def compose_entity(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0,
+                   pronoun=0.0):
     if rng.random() < 0.12:
         return rng.choice(BARE_FRAMES)
     frame = pick_frame(rng, OBJECT_FRAMES, filler, verb_frames)
-    lead, verb, tail, _ = filler_parts(rng, filler, bare_tail=not frame.endswith(("{E}", "{S}")))
+    lead, verb, tail, _ = filler_parts(rng, filler, bare_tail=not frame.endswith(("{E}", "{S}")),
+                                       pronoun=pronoun)
     tail = question_tail(rng, tail, question)
     if lead:
         verb = verb[0].lower() + verb[1:]
@@ -870,13 +884,14 @@ def compose_entity(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.
     return text[0].upper() + text[1:]
 
 
-def compose_columns(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0):
+def compose_columns(rng, filler=0.0, verb_frames=0.0, question=0.0, participle=0.0,
+                    pronoun=0.0):
     if rng.random() < 0.12:
         frame = rng.choice(BARE_FRAMES).rstrip("?")
         return frame + rng.choice(COLUMN_LINKS)
     # no closing (the list ends the prompt): a filler draw of the closing
     # puts an unseen verb in the link instead
-    lead, verb, _, which = filler_parts(rng, filler)
+    lead, verb, _, which = filler_parts(rng, filler, pronoun=pronoun)
     if lead:
         verb = verb[0].lower() + verb[1:]
     frame = pick_frame(rng, [f for f in OBJECT_FRAMES if not f.endswith(" in")], filler,
@@ -1005,8 +1020,10 @@ def check_composed_parts():
 
 class Generator:
     def __init__(self, seed, heldout, nonsense=0.2, composed=0.0, an=0.0, remix=0.0, filler=0.0,
-                 named=0.45, compound=0.0, verb_frames=0.0, question=0.0, participle=0.0):
+                 named=0.45, compound=0.0, verb_frames=0.0, question=0.0, participle=0.0,
+                 pronoun=0.0):
         self.rng = random.Random(seed)
+        self.pronoun = 0.0 if heldout else pronoun
         self.verb_frames = 0.0 if heldout else verb_frames
         self.question = 0.0 if heldout else question
         self.participle = 0.0 if heldout else participle
@@ -1076,7 +1093,7 @@ class Generator:
         if self.composed_share and self.rng.random() < self.composed_share:
             while True:  # filler words may happen to spell a cue ("... for meba")
                 tpl = compose(self.rng, self.filler, self.verb_frames, self.question,
-                              self.participle)
+                              self.participle, self.pronoun)
                 if not any(cue in tpl.lower() for cue in HELDOUT_CUES):
                     return tpl
         return self.rng.choice(fixed)
@@ -1143,6 +1160,9 @@ def main():
     ap.add_argument("--participle", type=float, default=0.0,
                     help='share of unseen-verb column links with a bare -ing verb '
                          '("a {T} schema featuring {C}"; see pick_link)')
+    ap.add_argument("--pronoun-leads", type=float, default=0.0,
+                    help='share of unseen openers that are a verb and "me"/"us" before the '
+                         'request\'s verb ("Assist me create ..."; see pronoun_lead)')
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     system = lab_system_message()
@@ -1163,7 +1183,8 @@ def main():
     gen = Generator(args.seed, heldout=False, nonsense=args.nonsense, composed=args.composed,
                     an=args.an, remix=args.remix, filler=args.filler, named=args.named,
                     compound=args.compound, verb_frames=args.verb_frames,
-                    question=args.question, participle=args.participle)
+                    question=args.question, participle=args.participle,
+                    pronoun=args.pronoun_leads)
     train_rows = []
     while len(train_rows) < args.train:
         ex = gen.example()
