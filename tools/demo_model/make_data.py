@@ -773,7 +773,8 @@ def pronoun_lead(rng):
     """An unseen verb asking on someone's behalf right before the request's
     own verb ("Assist me create a table to ...", "Urge us to make ..."): the
     name must not start at the opener or at the pronoun, which runs C-Q did
-    when an unseen opener ended in "me" (--pronoun-leads)."""
+    when an unseen opener ended in "me" (--pronoun-leads). Run R tried it
+    and still did so (models/README.md); it is off by default."""
     verb = made_up_words(rng, 1, capital=True) if rng.random() < 0.3 else real_verb(rng, True)
     return verb + rng.choice([" me ", " me to ", " us ", " us to "])
 
